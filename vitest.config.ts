@@ -1,0 +1,29 @@
+import { defineConfig } from 'vitest/config';
+
+// Two projects: `unit` (pure core + mocked SDK, fast) and `integration` (the built CLI against a
+// moto server that test/integration/global-setup.ts starts on a free 127.0.0.1 port).
+export default defineConfig({
+  test: {
+    projects: [
+      {
+        test: {
+          name: 'unit',
+          include: ['test/{core,commands,cli,aws,output}/**/*.test.ts', 'test/*.test.ts'],
+          environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'integration',
+          include: ['test/integration/**/*.test.ts'],
+          environment: 'node',
+          globalSetup: ['test/integration/global-setup.ts'],
+          testTimeout: 60_000,
+          hookTimeout: 60_000,
+          // Files share one moto server and reset it between files, so run them one at a time.
+          fileParallelism: false,
+        },
+      },
+    ],
+  },
+});
