@@ -4,6 +4,8 @@ import { defineConfig } from 'vitest/config';
 // moto server that test/integration/global-setup.ts starts on a free 127.0.0.1 port).
 export default defineConfig({
   test: {
+    // Silence the SDK's "future versions need Node 22" notice in test output; main.ts does the same.
+    env: { AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true' },
     projects: [
       {
         test: {

@@ -1,0 +1,99 @@
+/**
+ * Wraps every AWS call so a failure names the operation, the IAM action and the resource, with a hint
+ * for the failures operators hit most: access denied, throttling, missing credentials or region.
+ */
+import { AwsError } from '../errors.js';
+
+/** What a call is, for error messages and the README's IAM table. */
+export interface CallMeta {
+  /** API operation, e.g. `ecs:DescribeClusters`. */
+  operation: string;
+  /** IAM action the caller needs, e.g. `ecs:DescribeClusters`. */
+  iamAction: string;
+  resource?: string | undefined;
+}
+
+const ACCESS_DENIED = new Set([
+  'AccessDenied',
+  'AccessDeniedException',
+  'UnauthorizedOperation',
+  'AuthorizationError',
+  'UnauthorizedException',
+]);
+const THROTTLED = new Set([
+  'Throttling',
+  'ThrottlingException',
+  'ThrottledException',
+  'TooManyRequestsException',
+  'RequestLimitExceeded',
+  'RequestThrottled',
+  'RequestThrottledException',
+  'ProvisionedThroughputExceededException',
+]);
+const BAD_CREDENTIALS = new Set([
+  'UnrecognizedClientException',
+  'InvalidClientTokenId',
+  'ExpiredToken',
+  'ExpiredTokenException',
+  'InvalidSignatureException',
+  'SignatureDoesNotMatch',
+]);
+
+/** True for errors thrown by the SDK or the network under it (as opposed to bugs in ecsops). */
+export function isAwsSdkError(error: unknown): error is Error & { name: string; $metadata?: unknown } {
+  if (!(error instanceof Error)) return false;
+  const e = error as Error & { $metadata?: unknown; $fault?: unknown; code?: unknown };
+  return (
+    e.$metadata !== undefined ||
+    e.$fault !== undefined ||
+    e.name === 'CredentialsProviderError' ||
+    e.name === 'TimeoutError' ||
+    typeof e.code === 'string'
+  );
+}
+
+/** The AWS error code (`name`) of an SDK error, or undefined. */
+export function awsErrorCode(error: unknown): string | undefined {
+  return isAwsSdkError(error) ? error.name : undefined;
+}
+
+/** Runs one AWS call and translates its failure into an AwsError with a hint. */
+export async function awsCall<T>(meta: CallMeta, fn: () => Promise<T>): Promise<T> {
+  try {
+    return await fn();
+  } catch (error) {
+    throw toAwsError(meta, error);
+  }
+}
+
+/** Translates an SDK failure into an AwsError; anything else is returned unchanged (it is a bug). */
+export function toAwsError(meta: CallMeta, error: unknown): unknown {
+  if (error instanceof AwsError || !isAwsSdkError(error)) return error;
+  const sdkError = error as Error & { code?: string; $metadata?: { attempts?: number } };
+  const code = sdkError.code && sdkError.name === 'Error' ? sdkError.code : sdkError.name;
+  const attempts = sdkError.$metadata?.attempts;
+  let hint: string | undefined;
+  if (ACCESS_DENIED.has(code)) {
+    hint = `The caller needs IAM permission ${meta.iamAction}${meta.resource ? ` on ${meta.resource}` : ''}.`;
+  } else if (THROTTLED.has(code)) {
+    hint = `Still throttled after ${attempts ?? 'several'} attempts with backoff. Lower --concurrency, raise --max-attempts, or re-run: completed work is not repeated.`;
+  } else if (BAD_CREDENTIALS.has(code)) {
+    hint = 'The AWS credentials were rejected. Check AWS_PROFILE / --profile, or refresh an SSO session (aws sso login).';
+  } else if (sdkError.name === 'CredentialsProviderError') {
+    hint = 'No AWS credentials found. Set AWS_PROFILE or --profile, export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login.';
+  } else if (code === 'SyntaxError' || code === 'Error') {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    hint = `The endpoint answered with something that is not an AWS response${status ? ` (HTTP ${status})` : ''}. If --endpoint-url points at an emulator, it may not implement ${meta.operation}.`;
+  } else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
+    hint = 'Could not reach the AWS endpoint. Check --endpoint-url / AWS_ENDPOINT_URL, the region name, and your network.';
+  }
+  return new AwsError({
+    operation: meta.operation,
+    iamAction: meta.iamAction,
+    resource: meta.resource,
+    code,
+    message: sdkError.message || code,
+    hint,
+    cause: error,
+  });
+}

@@ -1,0 +1,102 @@
+/**
+ * The one place that constructs AWS SDK clients. Each client package is imported on first use, so a
+ * command loads only the clients it needs and `ecsops --help` loads none (each costs ~100-250 ms).
+ */
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
+import type { EC2Client } from '@aws-sdk/client-ec2';
+import type { ECSClient } from '@aws-sdk/client-ecs';
+import type { IAMClient } from '@aws-sdk/client-iam';
+import type { KMSClient } from '@aws-sdk/client-kms';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import type { SNSClient } from '@aws-sdk/client-sns';
+import type { SSMClient } from '@aws-sdk/client-ssm';
+import type { STSClient } from '@aws-sdk/client-sts';
+
+/** Settings shared by every client: from the global flags and the standard AWS chain. */
+export interface AwsClientConfig {
+  /** Named profile (--profile); otherwise the SDK's chain: env, AWS_PROFILE, SSO, IMDS/ECS. */
+  profile?: string | undefined;
+  /** --endpoint-url; when absent the SDK itself honours AWS_ENDPOINT_URL(_<SERVICE>). */
+  endpoint?: string | undefined;
+  /** Attempts per call, including the first, under the SDK's adaptive retry mode. */
+  maxAttempts: number;
+  userAgent: string;
+  /** Used when the SDK chain resolves no region: the AWS CLI's AWS_DEFAULT_REGION, which the JS SDK ignores. */
+  fallbackRegion?: string | undefined;
+}
+
+/** The client factory commands receive in their context (tests mock the same SDK classes). */
+export interface AwsClients {
+  ecs(region: string): Promise<ECSClient>;
+  cloudwatch(region: string): Promise<CloudWatchClient>;
+  ssm(region: string): Promise<SSMClient>;
+  kms(region: string): Promise<KMSClient>;
+  iam(): Promise<IAMClient>;
+  sts(region: string): Promise<STSClient>;
+  sns(region: string): Promise<SNSClient>;
+  secretsManager(region: string): Promise<SecretsManagerClient>;
+  ec2(region: string): Promise<EC2Client>;
+  /** The region the standard chain resolves (AWS_REGION, profile), or undefined when none is set. */
+  defaultRegion(): Promise<string | undefined>;
+}
+
+/** Builds the client factory; clients are cached per service and region. */
+export function createAwsClients(config: AwsClientConfig): AwsClients {
+  const cache = new Map<string, Promise<unknown>>();
+  const common = (region: string | undefined) => ({
+    ...(region ? { region } : {}),
+    ...(config.profile ? { profile: config.profile } : {}),
+    ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    // Adaptive = standard retries with exponential backoff plus client-side rate limiting once the
+    // service starts throttling: what bulk runs over hundreds of clusters or alarms need.
+    retryMode: 'adaptive',
+    maxAttempts: config.maxAttempts,
+    customUserAgent: config.userAgent,
+  });
+  function cached<T>(key: string, build: () => Promise<T>): Promise<T> {
+    let client = cache.get(key) as Promise<T> | undefined;
+    if (!client) {
+      client = build();
+      cache.set(key, client);
+    }
+    return client;
+  }
+  return {
+    ecs: (region) =>
+      cached(`ecs:${region}`, async () => new (await import('@aws-sdk/client-ecs')).ECSClient(common(region))),
+    cloudwatch: (region) =>
+      cached(
+        `cloudwatch:${region}`,
+        async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common(region)),
+      ),
+    ssm: (region) =>
+      cached(`ssm:${region}`, async () => new (await import('@aws-sdk/client-ssm')).SSMClient(common(region))),
+    kms: (region) =>
+      cached(`kms:${region}`, async () => new (await import('@aws-sdk/client-kms')).KMSClient(common(region))),
+    // IAM is global; its endpoint lives in us-east-1 (aws partition).
+    iam: () => cached('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(common('us-east-1'))),
+    sts: (region) =>
+      cached(`sts:${region}`, async () => new (await import('@aws-sdk/client-sts')).STSClient(common(region))),
+    sns: (region) =>
+      cached(`sns:${region}`, async () => new (await import('@aws-sdk/client-sns')).SNSClient(common(region))),
+    secretsManager: (region) =>
+      cached(
+        `secretsmanager:${region}`,
+        async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(common(region)),
+      ),
+    ec2: (region) =>
+      cached(`ec2:${region}`, async () => new (await import('@aws-sdk/client-ec2')).EC2Client(common(region))),
+    async defaultRegion() {
+      // STS is the smallest client; its config resolves the region the way every client would.
+      const { STSClient } = await import('@aws-sdk/client-sts');
+      const probe = new STSClient(common(undefined));
+      try {
+        return (await probe.config.region()) || config.fallbackRegion;
+      } catch {
+        return config.fallbackRegion;
+      } finally {
+        probe.destroy();
+      }
+    },
+  };
+}

@@ -1,0 +1,239 @@
+/**
+ * Amazon ECS calls ecsops makes. API reference:
+ * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
+ */
+import {
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  type DescribeTaskDefinitionCommandOutput,
+  type ECSClient,
+  ListAccountSettingsCommand,
+  PutAccountSettingDefaultCommand,
+  RegisterTaskDefinitionCommand,
+  type RegisterTaskDefinitionCommandInput,
+  UpdateClusterCommand,
+  UpdateServiceCommand,
+  paginateListClusters,
+  paginateListContainerInstances,
+  paginateListServices,
+  waitUntilServicesStable,
+} from '@aws-sdk/client-ecs';
+import { type ClusterState, type InsightsLevel, type ServiceState, toInsightsLevel } from '../core/ecs-types.js';
+import { chunk } from '../core/concurrency.js';
+import { awsCall } from './call.js';
+
+/** DescribeClusters takes at most 100 clusters per call. */
+export const DESCRIBE_CLUSTERS_BATCH = 100;
+/** DescribeServices takes at most 10 services per call. */
+export const DESCRIBE_SERVICES_BATCH = 10;
+
+/** Every cluster ARN in the region (ListClusters, 100 a page). */
+export async function listClusterArns(ecs: ECSClient): Promise<string[]> {
+  return awsCall({ operation: 'ecs:ListClusters', iamAction: 'ecs:ListClusters' }, async () => {
+    const arns: string[] = [];
+    for await (const page of paginateListClusters({ client: ecs, pageSize: 100 }, {})) {
+      arns.push(...(page.clusterArns ?? []));
+    }
+    return arns;
+  });
+}
+
+/** Clusters by name or ARN with their settings (DescribeClusters, 100 a call); `missing` lists what ECS did not find. */
+export async function describeClusters(
+  ecs: ECSClient,
+  region: string,
+  clusters: readonly string[],
+): Promise<{ clusters: ClusterState[]; missing: string[] }> {
+  const found: ClusterState[] = [];
+  const missing: string[] = [];
+  for (const batch of chunk(clusters, DESCRIBE_CLUSTERS_BATCH)) {
+    const out = await awsCall(
+      { operation: 'ecs:DescribeClusters', iamAction: 'ecs:DescribeClusters', resource: batch.join(', ') },
+      () => ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['SETTINGS'] })),
+    );
+    for (const c of out.clusters ?? []) {
+      if (!c.clusterArn || !c.clusterName) continue;
+      // ECS keeps deleted clusters visible as INACTIVE for a while; to the user they are gone.
+      if (c.status === 'INACTIVE') {
+        missing.push(batch.find((b) => b === c.clusterArn || b === c.clusterName) ?? c.clusterName);
+        continue;
+      }
+      found.push({
+        region,
+        clusterName: c.clusterName,
+        clusterArn: c.clusterArn,
+        status: c.status ?? 'UNKNOWN',
+        containerInsights: toInsightsLevel(c.settings?.find((s) => s.name === 'containerInsights')?.value),
+        registeredContainerInstancesCount: c.registeredContainerInstancesCount ?? 0,
+        activeServicesCount: c.activeServicesCount ?? 0,
+      });
+    }
+    for (const f of out.failures ?? []) if (f.arn) missing.push(f.arn);
+  }
+  return { clusters: found, missing };
+}
+
+/** The caller's effective `containerInsights` account setting: the default new clusters get. */
+export async function readInsightsAccountDefault(ecs: ECSClient): Promise<InsightsLevel> {
+  const out = await awsCall({ operation: 'ecs:ListAccountSettings', iamAction: 'ecs:ListAccountSettings' }, () =>
+    ecs.send(new ListAccountSettingsCommand({ name: 'containerInsights', effectiveSettings: true })),
+  );
+  return toInsightsLevel(out.settings?.[0]?.value);
+}
+
+/** Sets the region's account default for new clusters (PutAccountSettingDefault). */
+export async function putInsightsAccountDefault(ecs: ECSClient, value: InsightsLevel): Promise<void> {
+  await awsCall(
+    { operation: 'ecs:PutAccountSettingDefault', iamAction: 'ecs:PutAccountSettingDefault' },
+    () => ecs.send(new PutAccountSettingDefaultCommand({ name: 'containerInsights', value })),
+  );
+}
+
+/**
+ * Sets a cluster's `containerInsights` setting. Uses UpdateCluster with `settings` rather than
+ * UpdateClusterSettings: both are real operations changing the same setting, but UpdateCluster is the
+ * one moto implements, so the integration tests exercise this exact request. IAM: ecs:UpdateCluster.
+ */
+export async function updateClusterInsights(ecs: ECSClient, clusterArn: string, value: InsightsLevel): Promise<void> {
+  await awsCall({ operation: 'ecs:UpdateCluster', iamAction: 'ecs:UpdateCluster', resource: clusterArn }, () =>
+    ecs.send(new UpdateClusterCommand({ cluster: clusterArn, settings: [{ name: 'containerInsights', value }] })),
+  );
+}
+
+/** ECS agent versions of the cluster's EC2 container instances (ListContainerInstances + DescribeContainerInstances). */
+export async function listAgentVersions(
+  ecs: ECSClient,
+  clusterArn: string,
+): Promise<{ containerInstanceArn: string; agentVersion: string | undefined }[]> {
+  const meta = { iamAction: 'ecs:ListContainerInstances', resource: clusterArn };
+  const arns = await awsCall({ ...meta, operation: 'ecs:ListContainerInstances' }, async () => {
+    const all: string[] = [];
+    for await (const page of paginateListContainerInstances({ client: ecs, pageSize: 100 }, { cluster: clusterArn })) {
+      all.push(...(page.containerInstanceArns ?? []));
+    }
+    return all;
+  });
+  const result: { containerInstanceArn: string; agentVersion: string | undefined }[] = [];
+  for (const batch of chunk(arns, 100)) {
+    const out = await awsCall(
+      {
+        operation: 'ecs:DescribeContainerInstances',
+        iamAction: 'ecs:DescribeContainerInstances',
+        resource: clusterArn,
+      },
+      () => ecs.send(new DescribeContainerInstancesCommand({ cluster: clusterArn, containerInstances: batch })),
+    );
+    for (const ci of out.containerInstances ?? []) {
+      if (ci.containerInstanceArn)
+        result.push({ containerInstanceArn: ci.containerInstanceArn, agentVersion: ci.versionInfo?.agentVersion });
+    }
+  }
+  return result;
+}
+
+/** Every service ARN in a cluster (ListServices, 100 a page). */
+export async function listServiceArns(ecs: ECSClient, cluster: string): Promise<string[]> {
+  return awsCall(
+    { operation: 'ecs:ListServices', iamAction: 'ecs:ListServices', resource: cluster },
+    async () => {
+      const arns: string[] = [];
+      for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
+        arns.push(...(page.serviceArns ?? []));
+      }
+      return arns;
+    },
+  );
+}
+
+/** Services by name or ARN (DescribeServices, 10 a call); `missing` lists the names ECS did not find or that are INACTIVE. */
+export async function describeServices(
+  ecs: ECSClient,
+  region: string,
+  cluster: string,
+  services: readonly string[],
+): Promise<{ services: ServiceState[]; missing: string[] }> {
+  const found: ServiceState[] = [];
+  const missing: string[] = [];
+  for (const batch of chunk(services, DESCRIBE_SERVICES_BATCH)) {
+    const out = await awsCall(
+      { operation: 'ecs:DescribeServices', iamAction: 'ecs:DescribeServices', resource: `${cluster}/${batch.join(',')}` },
+      () => ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
+    );
+    for (const s of out.services ?? []) {
+      if (!s.serviceArn || !s.serviceName) continue;
+      if (s.status === 'INACTIVE') {
+        missing.push(s.serviceName);
+        continue;
+      }
+      const clusterArn = s.clusterArn ?? cluster;
+      found.push({
+        region,
+        clusterArn,
+        clusterName: clusterArn.split('/').pop() ?? cluster,
+        serviceName: s.serviceName,
+        serviceArn: s.serviceArn,
+        status: s.status ?? 'UNKNOWN',
+        desiredCount: s.desiredCount ?? 0,
+        runningCount: s.runningCount ?? 0,
+        taskDefinition: s.taskDefinition ?? '',
+      });
+    }
+    for (const f of out.failures ?? []) if (f.arn) missing.push(f.arn.split('/').pop() ?? f.arn);
+  }
+  return { services: found, missing };
+}
+
+/** A task definition revision with its tags (DescribeTaskDefinition include TAGS), as the SDK returns it. */
+export async function describeTaskDefinition(
+  ecs: ECSClient,
+  taskDefinition: string,
+): Promise<NonNullable<DescribeTaskDefinitionCommandOutput['taskDefinition']> & { tags: { key?: string; value?: string }[] }> {
+  const out = await awsCall(
+    { operation: 'ecs:DescribeTaskDefinition', iamAction: 'ecs:DescribeTaskDefinition', resource: taskDefinition },
+    () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] })),
+  );
+  if (!out.taskDefinition) throw new Error(`BUG: DescribeTaskDefinition returned no taskDefinition for ${taskDefinition}`);
+  return { ...out.taskDefinition, tags: out.tags ?? [] };
+}
+
+/** Registers a new revision; returns its ARN. Never deregisters anything. */
+export async function registerTaskDefinition(
+  ecs: ECSClient,
+  input: RegisterTaskDefinitionCommandInput,
+): Promise<{ taskDefinitionArn: string; revision: number }> {
+  const out = await awsCall(
+    { operation: 'ecs:RegisterTaskDefinition', iamAction: 'ecs:RegisterTaskDefinition', resource: input.family },
+    () => ecs.send(new RegisterTaskDefinitionCommand(input)),
+  );
+  const td = out.taskDefinition;
+  if (!td?.taskDefinitionArn) throw new Error('BUG: RegisterTaskDefinition returned no taskDefinitionArn');
+  return { taskDefinitionArn: td.taskDefinitionArn, revision: td.revision ?? 0 };
+}
+
+/** Points a service at a task definition revision (UpdateService). */
+export async function updateServiceTaskDefinition(
+  ecs: ECSClient,
+  cluster: string,
+  service: string,
+  taskDefinition: string,
+): Promise<void> {
+  await awsCall(
+    { operation: 'ecs:UpdateService', iamAction: 'ecs:UpdateService', resource: `${cluster}/${service}` },
+    () => ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition })),
+  );
+}
+
+/** Waits until the services are stable (the SDK waiter polls DescribeServices). */
+export async function waitForServicesStable(
+  ecs: ECSClient,
+  cluster: string,
+  services: string[],
+  maxWaitSeconds: number,
+): Promise<void> {
+  await awsCall(
+    { operation: 'ecs:DescribeServices (wait)', iamAction: 'ecs:DescribeServices', resource: `${cluster}/${services.join(',')}` },
+    () => waitUntilServicesStable({ client: ecs, maxWaitTime: maxWaitSeconds }, { cluster, services }),
+  );
+}

@@ -1,0 +1,18 @@
+/**
+ * Region discovery for `--region all`: the regions enabled for the account (EC2 DescribeRegions), which
+ * is where ECS can be called; opt-in regions the account has not enabled would only fail.
+ * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html
+ */
+import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import { awsCall } from './call.js';
+
+/** Names of the regions enabled for this account, sorted. */
+export async function listEnabledRegions(ec2: EC2Client): Promise<string[]> {
+  const out = await awsCall({ operation: 'ec2:DescribeRegions', iamAction: 'ec2:DescribeRegions' }, () =>
+    ec2.send(new DescribeRegionsCommand({ AllRegions: false })),
+  );
+  return (out.Regions ?? [])
+    .map((r) => r.RegionName)
+    .filter((n): n is string => Boolean(n))
+    .sort();
+}

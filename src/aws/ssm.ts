@@ -1,0 +1,65 @@
+/**
+ * AWS Systems Manager Parameter Store calls: metadata only. ecsops never calls GetParameter(s) or
+ * GetParametersByPath, which return values. API reference:
+ * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
+ */
+import { type ParameterMetadata as SdkParameterMetadata, type SSMClient, paginateDescribeParameters } from '@aws-sdk/client-ssm';
+import { chunk } from '../core/concurrency.js';
+import type { ParameterMetadata } from '../core/ssm-types.js';
+import { awsCall } from './call.js';
+
+/** DescribeParameters returns at most 50 per page, and a filter takes at most 50 values. */
+const PAGE_SIZE = 50;
+
+function toMetadata(p: SdkParameterMetadata): ParameterMetadata | undefined {
+  if (!p.Name) return undefined;
+  return { name: p.Name, type: p.Type ?? 'String', keyId: p.KeyId, arn: p.ARN, version: p.Version };
+}
+
+/** Metadata of the named parameters that exist; names not returned do not exist (or are not visible). */
+export async function describeParametersByName(ssm: SSMClient, names: readonly string[]): Promise<ParameterMetadata[]> {
+  const found: ParameterMetadata[] = [];
+  for (const batch of chunk([...new Set(names)], PAGE_SIZE)) {
+    await awsCall(
+      { operation: 'ssm:DescribeParameters', iamAction: 'ssm:DescribeParameters', resource: batch.join(', ') },
+      async () => {
+        const pages = paginateDescribeParameters(
+          { client: ssm, pageSize: PAGE_SIZE },
+          { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }] },
+        );
+        for await (const page of pages) {
+          for (const p of page.Parameters ?? []) {
+            const m = toMetadata(p);
+            if (m) found.push(m);
+          }
+        }
+      },
+    );
+  }
+  return found;
+}
+
+/** Metadata of every parameter under a path: direct children only, or the whole subtree when recursive. */
+export async function describeParametersByPath(
+  ssm: SSMClient,
+  path: string,
+  recursive: boolean,
+): Promise<ParameterMetadata[]> {
+  return awsCall(
+    { operation: 'ssm:DescribeParameters', iamAction: 'ssm:DescribeParameters', resource: path },
+    async () => {
+      const found: ParameterMetadata[] = [];
+      const pages = paginateDescribeParameters(
+        { client: ssm, pageSize: PAGE_SIZE },
+        { ParameterFilters: [{ Key: 'Path', Option: recursive ? 'Recursive' : 'OneLevel', Values: [path] }] },
+      );
+      for await (const page of pages) {
+        for (const p of page.Parameters ?? []) {
+          const m = toMetadata(p);
+          if (m) found.push(m);
+        }
+      }
+      return found;
+    },
+  );
+}

@@ -1,0 +1,5 @@
+import type { Command } from 'commander';
+import type { RunCommand } from '../run.js';
+
+/** Placeholder registration, replaced by the real command group. */
+export function registerDashboardCommands(_parent: Command, _run: RunCommand): void {}

@@ -1,0 +1,126 @@
+/**
+ * The process boundary: the only place that reads process.argv, installs the Ctrl-C handler and sets
+ * process.exitCode. Errors become a message, a hint and a stable exit code here and nowhere else.
+ */
+import { readFileSync } from 'node:fs';
+import { CommanderError } from 'commander';
+import { createAwsClients } from '../aws/clients.js';
+import { isAwsSdkError, toAwsError } from '../aws/call.js';
+import type { CommandContext, GlobalOptions } from '../commands/context.js';
+import { EcsopsError, ExitCode } from '../errors.js';
+import { askYesNo } from '../output/prompt.js';
+import { createReporter, type Reporter } from '../output/reporter.js';
+import { createProgram } from './program.js';
+import type { RunCommand } from './run.js';
+
+const VERSION = (
+  JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }
+).version;
+
+/** Runs the CLI for `argv` (process.argv shape) and sets process.exitCode. */
+export async function main(argv: string[]): Promise<void> {
+  // The SDK warns on every run under Node 20 that *future* SDK releases will need Node 22. The locked
+  // versions support Node 20; the warning would only pollute stderr for scripts. The user can re-enable it.
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  const abort = new AbortController();
+  let interrupts = 0;
+  process.on('SIGINT', () => {
+    interrupts++;
+    if (interrupts > 1) process.exit(ExitCode.interrupted);
+    abort.abort();
+    process.stderr.write('\nInterrupted: finishing calls in flight, then reporting what was applied. Ctrl-C again to quit now.\n');
+  });
+
+  const run: RunCommand = async (command, body) => {
+    const flags = command.optsWithGlobals() as Record<string, unknown>;
+    const global = toGlobalOptions(flags);
+    const out = createReporter({
+      json: global.json,
+      noColor: !global.color,
+      debug: global.debug,
+      stdout: process.stdout,
+      stderr: process.stderr,
+      env: process.env,
+    });
+    const ctx: CommandContext = {
+      out,
+      global,
+      signal: abort.signal,
+      interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
+      aws: createAwsClients({
+        profile: global.profile,
+        endpoint: global.endpointUrl,
+        maxAttempts: global.maxAttempts,
+        userAgent: `ecsops/${VERSION}`,
+        fallbackRegion: process.env.AWS_DEFAULT_REGION || undefined,
+      }),
+      confirm: (question) => askYesNo(question, { input: process.stdin, output: process.stderr }),
+      sleep: (ms) =>
+        new Promise((resolve) => {
+          const timer = setTimeout(resolve, ms);
+          abort.signal.addEventListener('abort', () => {
+            clearTimeout(timer);
+            resolve();
+          });
+        }),
+      now: () => Date.now(),
+    };
+    try {
+      process.exitCode = await body(ctx);
+    } catch (error) {
+      process.exitCode = reportError(error, out, global.debug);
+    }
+  };
+
+  const program = createProgram({ version: VERSION, run });
+  try {
+    await program.parseAsync(argv);
+  } catch (error) {
+    if (error instanceof CommanderError) {
+      // --help and --version exit 0; every other commander error is a usage error.
+      process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+      return;
+    }
+    process.exitCode = reportError(error, createFallbackReporter(), argv.includes('--debug'));
+  }
+}
+
+function toGlobalOptions(flags: Record<string, unknown>): GlobalOptions {
+  return {
+    regions: (flags.region as string[] | undefined) ?? [],
+    profile: flags.profile as string | undefined,
+    endpointUrl: flags.endpointUrl as string | undefined,
+    json: Boolean(flags.json),
+    color: flags.color !== false,
+    debug: Boolean(flags.debug),
+    concurrency: (flags.concurrency as number | undefined) ?? 8,
+    maxAttempts: (flags.maxAttempts as number | undefined) ?? 8,
+  };
+}
+
+function createFallbackReporter(): Reporter {
+  return createReporter({
+    json: false,
+    noColor: true,
+    debug: false,
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+  });
+}
+
+/** Prints an error with its hint and returns its exit code; unknown errors are bugs. */
+function reportError(error: unknown, out: Reporter, debug: boolean): ExitCode {
+  // An SDK error that escaped an adapter still deserves a proper message.
+  const translated = isAwsSdkError(error) ? toAwsError({ operation: 'AWS call', iamAction: 'unknown' }, error) : error;
+  if (translated instanceof EcsopsError) {
+    out.error(translated.message);
+    if (translated.hint) out.info(`hint: ${translated.hint}`);
+    if (debug && translated.cause instanceof Error && translated.cause.stack) out.info(translated.cause.stack);
+    return translated.exitCode;
+  }
+  const message = translated instanceof Error ? translated.message : String(translated);
+  out.error(`${message}\nThis is a bug in ecsops. Please report it with the output of the same command run with --debug.`);
+  if (debug && translated instanceof Error && translated.stack) out.info(translated.stack);
+  return ExitCode.aws;
+}

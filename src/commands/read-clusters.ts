@@ -1,0 +1,62 @@
+import { type ClusterState, clusterNameOf, regionOfArn } from '../core/ecs-types.js';
+import { mapConcurrent } from '../core/concurrency.js';
+import type { CommandContext } from './context.js';
+
+/** What reading clusters across regions found. */
+export interface ClusterReadResult {
+  clusters: ClusterState[];
+  /** Requested names/ARNs found in none of the regions searched. */
+  missing: string[];
+  /** Regions that could not be read; the others were. */
+  regionErrors: { region: string; error: unknown }[];
+}
+
+/**
+ * Reads clusters with their settings in every region, concurrently: all of them (ListClusters +
+ * DescribeClusters in batches of 100) or the named ones. An ARN is looked up only in its own region.
+ */
+export async function readClusters(
+  ctx: CommandContext,
+  regions: readonly string[],
+  selection: { names: readonly string[] } | { all: true },
+): Promise<ClusterReadResult> {
+  const { describeClusters, listClusterArns } = await import('../aws/ecs.js');
+  const names = 'names' in selection ? selection.names : [];
+  const arnRegions = names.map((n) => regionOfArn(n)).filter((r): r is string => Boolean(r));
+  const searchRegions = [...new Set([...regions, ...arnRegions])];
+  const foundNames = new Set<string>();
+  const result: ClusterReadResult = { clusters: [], missing: [], regionErrors: [] };
+
+  const settled = await mapConcurrent(
+    searchRegions,
+    ctx.global.concurrency,
+    async (region) => {
+      const ecs = await ctx.aws.ecs(region);
+      if (!('names' in selection)) {
+        const arns = await listClusterArns(ecs);
+        return arns.length ? (await describeClusters(ecs, region, arns)).clusters : [];
+      }
+      const here = names.filter((n) => {
+        const r = regionOfArn(n);
+        return r ? r === region : regions.includes(region);
+      });
+      if (here.length === 0) return [];
+      const out = await describeClusters(ecs, region, here);
+      for (const c of out.clusters) {
+        for (const n of here) if (n === c.clusterArn || n === c.clusterName) foundNames.add(n);
+      }
+      return out.clusters;
+    },
+    ctx.signal,
+  );
+  settled.forEach((s, i) => {
+    const region = searchRegions[i] as string;
+    if (s.status === 'fulfilled') result.clusters.push(...s.value);
+    else if (s.status === 'rejected') result.regionErrors.push({ region, error: s.reason });
+  });
+  // A name is missing only if every region it was looked up in answered without it.
+  if (result.regionErrors.length === 0) {
+    result.missing = names.filter((n) => !foundNames.has(n)).map((n) => (n.startsWith('arn:') ? n : clusterNameOf(n)));
+  }
+  return result;
+}

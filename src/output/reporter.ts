@@ -1,0 +1,107 @@
+import { type Colors, createColors, shouldUseColor } from './colors.js';
+
+/** The minimal stream surface ecsops writes to; process.stdout/stderr and test buffers both fit. */
+export interface OutputStream {
+  write(chunk: string): unknown;
+  isTTY?: boolean;
+}
+
+/** A progress indicator for long multi-target runs. */
+export interface Progress {
+  tick(label?: string): void;
+  done(): void;
+}
+
+/**
+ * The only writer to stdout/stderr. stdout carries the result (a table, a plan, a document, or exactly
+ * one JSON document under --json); everything else goes to stderr.
+ */
+export interface Reporter {
+  readonly jsonMode: boolean;
+  readonly colors: Colors;
+  /** Writes the command's human result to stdout (suppressed under --json). */
+  result(text: string): void;
+  /** Writes the one JSON document to stdout. Call once per command run. */
+  json(command: string, document: Record<string, unknown>): void;
+  /** Writes raw text to stdout regardless of --json (e.g. a rendered task definition to pipe on). */
+  raw(text: string): void;
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string): void;
+  debug(message: string): void;
+  progress(label: string, total: number): Progress;
+}
+
+/** JSON documents carry this so scripts can detect a change of shape. */
+export const SCHEMA_VERSION = 1;
+
+export interface ReporterOptions {
+  json: boolean;
+  noColor: boolean;
+  debug: boolean;
+  stdout: OutputStream;
+  stderr: OutputStream;
+  env: Record<string, string | undefined>;
+}
+
+/** Builds the reporter from the global flags and the streams. */
+export function createReporter(options: ReporterOptions): Reporter {
+  const { stdout, stderr, json } = options;
+  const colors = createColors(
+    shouldUseColor({
+      isTTY: Boolean(stdout.isTTY) && Boolean(stderr.isTTY),
+      noColorFlag: options.noColor,
+      json,
+      env: options.env,
+    }),
+  );
+  // Animated progress only where a person watches: a TTY outside CI.
+  const animate = Boolean(stderr.isTTY) && !options.env.CI && !json;
+  let jsonWritten = false;
+
+  return {
+    jsonMode: json,
+    colors,
+    result(text) {
+      if (!json) stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    json(command, document) {
+      if (jsonWritten) throw new Error('BUG: a command wrote two JSON documents');
+      jsonWritten = true;
+      stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, ...document }, null, 2)}\n`);
+    },
+    raw(text) {
+      stdout.write(text.endsWith('\n') ? text : `${text}\n`);
+    },
+    info(message) {
+      stderr.write(`${message}\n`);
+    },
+    warn(message) {
+      stderr.write(`${colors.yellow('warning:')} ${message}\n`);
+    },
+    error(message) {
+      stderr.write(`${colors.red('error:')} ${message}\n`);
+    },
+    debug(message) {
+      if (options.debug) stderr.write(`${colors.gray(`debug: ${message}`)}\n`);
+    },
+    progress(label, total) {
+      let count = 0;
+      if (!animate) {
+        if (!json) stderr.write(`${label} (${total})\n`);
+        return { tick: () => void count++, done: () => undefined };
+      }
+      const draw = (suffix = '') => stderr.write(`\r\u001b[2K${label} [${count}/${total}]${suffix ? ` ${suffix}` : ''}`);
+      draw();
+      return {
+        tick(tickLabel) {
+          count++;
+          draw(tickLabel);
+        },
+        done() {
+          stderr.write('\r\u001b[2K');
+        },
+      };
+    },
+  };
+}
