@@ -78,14 +78,17 @@ export function toAwsError(meta: CallMeta, error: unknown): unknown {
   } else if (THROTTLED.has(code)) {
     hint = `Still throttled after ${attempts ?? 'several'} attempts with backoff. Lower --concurrency, raise --max-attempts, or re-run: completed work is not repeated.`;
   } else if (BAD_CREDENTIALS.has(code)) {
-    hint = 'The AWS credentials were rejected. Check AWS_PROFILE / --profile, or refresh an SSO session (aws sso login).';
+    hint =
+      'The AWS credentials were rejected. Check AWS_PROFILE / --profile, or refresh an SSO session (aws sso login).';
   } else if (sdkError.name === 'CredentialsProviderError') {
-    hint = 'No AWS credentials found. Set AWS_PROFILE or --profile, export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login.';
+    hint =
+      'No AWS credentials found. Set AWS_PROFILE or --profile, export AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY, or run aws sso login.';
   } else if (code === 'SyntaxError' || code === 'Error') {
     const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
     hint = `The endpoint answered with something that is not an AWS response${status ? ` (HTTP ${status})` : ''}. If --endpoint-url points at an emulator, it may not implement ${meta.operation}.`;
   } else if (code === 'ECONNREFUSED' || code === 'ENOTFOUND' || code === 'EAI_AGAIN') {
-    hint = 'Could not reach the AWS endpoint. Check --endpoint-url / AWS_ENDPOINT_URL, the region name, and your network.';
+    hint =
+      'Could not reach the AWS endpoint. Check --endpoint-url / AWS_ENDPOINT_URL, the region name, and your network.';
   }
   return new AwsError({
     operation: meta.operation,

@@ -23,6 +23,8 @@ export interface AwsClientConfig {
   userAgent: string;
   /** Used when the SDK chain resolves no region: the AWS CLI's AWS_DEFAULT_REGION, which the JS SDK ignores. */
   fallbackRegion?: string | undefined;
+  /** --debug: receives one line per completed AWS call. */
+  debugLog?: ((line: string) => void) | undefined;
 }
 
 /** The client factory commands receive in their context (tests mock the same SDK classes). */
@@ -40,6 +42,42 @@ export interface AwsClients {
   defaultRegion(): Promise<string | undefined>;
 }
 
+/**
+ * An SDK logger that prints one line per call (service, operation, attempts, retry delay). The SDK
+ * logs inputs and outputs at info level; only names and metadata are printed, never payloads.
+ */
+function callLogger(log: (line: string) => void) {
+  const noop = () => undefined;
+  return {
+    trace: noop,
+    debug: noop,
+    info: (entry: unknown) => {
+      const e = entry as {
+        clientName?: string;
+        commandName?: string;
+        metadata?: { attempts?: number; totalRetryDelay?: number; httpStatusCode?: number };
+      };
+      if (!e?.commandName) return;
+      const m = e.metadata ?? {};
+      log(
+        `${e.clientName?.replace(/Client$/, '')}.${e.commandName.replace(/Command$/, '')} HTTP ${m.httpStatusCode ?? '?'} attempts=${m.attempts ?? 1} retryDelay=${m.totalRetryDelay ?? 0}ms`,
+      );
+    },
+    warn: (message: unknown) => log(`warn: ${String(message)}`),
+    error: (entry: unknown) => {
+      const e = entry as {
+        clientName?: string;
+        commandName?: string;
+        error?: { name?: string };
+        metadata?: { attempts?: number };
+      };
+      log(
+        `${e?.clientName ?? ''}.${e?.commandName ?? ''} failed: ${e?.error?.name ?? 'error'} attempts=${e?.metadata?.attempts ?? 1}`,
+      );
+    },
+  };
+}
+
 /** Builds the client factory; clients are cached per service and region. */
 export function createAwsClients(config: AwsClientConfig): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
@@ -52,6 +90,7 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     retryMode: 'adaptive',
     maxAttempts: config.maxAttempts,
     customUserAgent: config.userAgent,
+    ...(config.debugLog ? { logger: callLogger(config.debugLog) } : {}),
   });
   function cached<T>(key: string, build: () => Promise<T>): Promise<T> {
     let client = cache.get(key) as Promise<T> | undefined;
@@ -63,29 +102,49 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
   }
   return {
     ecs: (region) =>
-      cached(`ecs:${region}`, async () => new (await import('@aws-sdk/client-ecs')).ECSClient(common(region))),
+      cached(
+        `ecs:${region}`,
+        async () => new (await import('@aws-sdk/client-ecs')).ECSClient(common(region)),
+      ),
     cloudwatch: (region) =>
       cached(
         `cloudwatch:${region}`,
         async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common(region)),
       ),
     ssm: (region) =>
-      cached(`ssm:${region}`, async () => new (await import('@aws-sdk/client-ssm')).SSMClient(common(region))),
+      cached(
+        `ssm:${region}`,
+        async () => new (await import('@aws-sdk/client-ssm')).SSMClient(common(region)),
+      ),
     kms: (region) =>
-      cached(`kms:${region}`, async () => new (await import('@aws-sdk/client-kms')).KMSClient(common(region))),
+      cached(
+        `kms:${region}`,
+        async () => new (await import('@aws-sdk/client-kms')).KMSClient(common(region)),
+      ),
     // IAM is global; its endpoint lives in us-east-1 (aws partition).
-    iam: () => cached('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(common('us-east-1'))),
+    iam: () =>
+      cached('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(common('us-east-1'))),
     sts: (region) =>
-      cached(`sts:${region}`, async () => new (await import('@aws-sdk/client-sts')).STSClient(common(region))),
+      cached(
+        `sts:${region}`,
+        async () => new (await import('@aws-sdk/client-sts')).STSClient(common(region)),
+      ),
     sns: (region) =>
-      cached(`sns:${region}`, async () => new (await import('@aws-sdk/client-sns')).SNSClient(common(region))),
+      cached(
+        `sns:${region}`,
+        async () => new (await import('@aws-sdk/client-sns')).SNSClient(common(region)),
+      ),
     secretsManager: (region) =>
       cached(
         `secretsmanager:${region}`,
-        async () => new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(common(region)),
+        async () =>
+          new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(common(region)),
       ),
     ec2: (region) =>
-      cached(`ec2:${region}`, async () => new (await import('@aws-sdk/client-ec2')).EC2Client(common(region))),
+      cached(
+        `ec2:${region}`,
+        async () => new (await import('@aws-sdk/client-ec2')).EC2Client(common(region)),
+      ),
     async defaultRegion() {
       // STS is the smallest client; its config resolves the region the way every client would.
       const { STSClient } = await import('@aws-sdk/client-sts');

@@ -9,7 +9,10 @@ import { awsCall } from './call.js';
 export const CONTAINER_INSIGHTS_NAMESPACE = 'ECS/ContainerInsights';
 
 /** True once any Container Insights metric exists for the cluster (one ListMetrics page is enough). */
-export async function hasContainerInsightsMetrics(cloudwatch: CloudWatchClient, clusterName: string): Promise<boolean> {
+export async function hasContainerInsightsMetrics(
+  cloudwatch: CloudWatchClient,
+  clusterName: string,
+): Promise<boolean> {
   const out = await awsCall(
     { operation: 'cloudwatch:ListMetrics', iamAction: 'cloudwatch:ListMetrics', resource: clusterName },
     () =>

@@ -11,17 +11,22 @@ import {
   type ECSClient,
   ListAccountSettingsCommand,
   PutAccountSettingDefaultCommand,
+  paginateListClusters,
+  paginateListContainerInstances,
+  paginateListServices,
   RegisterTaskDefinitionCommand,
   type RegisterTaskDefinitionCommandInput,
   UpdateClusterCommand,
   UpdateServiceCommand,
-  paginateListClusters,
-  paginateListContainerInstances,
-  paginateListServices,
   waitUntilServicesStable,
 } from '@aws-sdk/client-ecs';
-import { type ClusterState, type InsightsLevel, type ServiceState, toInsightsLevel } from '../core/ecs-types.js';
 import { chunk } from '../core/concurrency.js';
+import {
+  type ClusterState,
+  type InsightsLevel,
+  type ServiceState,
+  toInsightsLevel,
+} from '../core/ecs-types.js';
 import { awsCall } from './call.js';
 
 /** DescribeClusters takes at most 100 clusters per call. */
@@ -77,8 +82,9 @@ export async function describeClusters(
 
 /** The caller's effective `containerInsights` account setting: the default new clusters get. */
 export async function readInsightsAccountDefault(ecs: ECSClient): Promise<InsightsLevel> {
-  const out = await awsCall({ operation: 'ecs:ListAccountSettings', iamAction: 'ecs:ListAccountSettings' }, () =>
-    ecs.send(new ListAccountSettingsCommand({ name: 'containerInsights', effectiveSettings: true })),
+  const out = await awsCall(
+    { operation: 'ecs:ListAccountSettings', iamAction: 'ecs:ListAccountSettings' },
+    () => ecs.send(new ListAccountSettingsCommand({ name: 'containerInsights', effectiveSettings: true })),
   );
   return toInsightsLevel(out.settings?.[0]?.value);
 }
@@ -96,9 +102,17 @@ export async function putInsightsAccountDefault(ecs: ECSClient, value: InsightsL
  * UpdateClusterSettings: both are real operations changing the same setting, but UpdateCluster is the
  * one moto implements, so the integration tests exercise this exact request. IAM: ecs:UpdateCluster.
  */
-export async function updateClusterInsights(ecs: ECSClient, clusterArn: string, value: InsightsLevel): Promise<void> {
-  await awsCall({ operation: 'ecs:UpdateCluster', iamAction: 'ecs:UpdateCluster', resource: clusterArn }, () =>
-    ecs.send(new UpdateClusterCommand({ cluster: clusterArn, settings: [{ name: 'containerInsights', value }] })),
+export async function updateClusterInsights(
+  ecs: ECSClient,
+  clusterArn: string,
+  value: InsightsLevel,
+): Promise<void> {
+  await awsCall(
+    { operation: 'ecs:UpdateCluster', iamAction: 'ecs:UpdateCluster', resource: clusterArn },
+    () =>
+      ecs.send(
+        new UpdateClusterCommand({ cluster: clusterArn, settings: [{ name: 'containerInsights', value }] }),
+      ),
   );
 }
 
@@ -110,7 +124,10 @@ export async function listAgentVersions(
   const meta = { iamAction: 'ecs:ListContainerInstances', resource: clusterArn };
   const arns = await awsCall({ ...meta, operation: 'ecs:ListContainerInstances' }, async () => {
     const all: string[] = [];
-    for await (const page of paginateListContainerInstances({ client: ecs, pageSize: 100 }, { cluster: clusterArn })) {
+    for await (const page of paginateListContainerInstances(
+      { client: ecs, pageSize: 100 },
+      { cluster: clusterArn },
+    )) {
       all.push(...(page.containerInstanceArns ?? []));
     }
     return all;
@@ -123,11 +140,15 @@ export async function listAgentVersions(
         iamAction: 'ecs:DescribeContainerInstances',
         resource: clusterArn,
       },
-      () => ecs.send(new DescribeContainerInstancesCommand({ cluster: clusterArn, containerInstances: batch })),
+      () =>
+        ecs.send(new DescribeContainerInstancesCommand({ cluster: clusterArn, containerInstances: batch })),
     );
     for (const ci of out.containerInstances ?? []) {
       if (ci.containerInstanceArn)
-        result.push({ containerInstanceArn: ci.containerInstanceArn, agentVersion: ci.versionInfo?.agentVersion });
+        result.push({
+          containerInstanceArn: ci.containerInstanceArn,
+          agentVersion: ci.versionInfo?.agentVersion,
+        });
     }
   }
   return result;
@@ -158,7 +179,11 @@ export async function describeServices(
   const missing: string[] = [];
   for (const batch of chunk(services, DESCRIBE_SERVICES_BATCH)) {
     const out = await awsCall(
-      { operation: 'ecs:DescribeServices', iamAction: 'ecs:DescribeServices', resource: `${cluster}/${batch.join(',')}` },
+      {
+        operation: 'ecs:DescribeServices',
+        iamAction: 'ecs:DescribeServices',
+        resource: `${cluster}/${batch.join(',')}`,
+      },
       () => ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
     );
     for (const s of out.services ?? []) {
@@ -189,12 +214,21 @@ export async function describeServices(
 export async function describeTaskDefinition(
   ecs: ECSClient,
   taskDefinition: string,
-): Promise<NonNullable<DescribeTaskDefinitionCommandOutput['taskDefinition']> & { tags: { key?: string; value?: string }[] }> {
+): Promise<
+  NonNullable<DescribeTaskDefinitionCommandOutput['taskDefinition']> & {
+    tags: { key?: string; value?: string }[];
+  }
+> {
   const out = await awsCall(
-    { operation: 'ecs:DescribeTaskDefinition', iamAction: 'ecs:DescribeTaskDefinition', resource: taskDefinition },
+    {
+      operation: 'ecs:DescribeTaskDefinition',
+      iamAction: 'ecs:DescribeTaskDefinition',
+      resource: taskDefinition,
+    },
     () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] })),
   );
-  if (!out.taskDefinition) throw new Error(`BUG: DescribeTaskDefinition returned no taskDefinition for ${taskDefinition}`);
+  if (!out.taskDefinition)
+    throw new Error(`BUG: DescribeTaskDefinition returned no taskDefinition for ${taskDefinition}`);
   return { ...out.taskDefinition, tags: out.tags ?? [] };
 }
 
@@ -204,7 +238,11 @@ export async function registerTaskDefinition(
   input: RegisterTaskDefinitionCommandInput,
 ): Promise<{ taskDefinitionArn: string; revision: number }> {
   const out = await awsCall(
-    { operation: 'ecs:RegisterTaskDefinition', iamAction: 'ecs:RegisterTaskDefinition', resource: input.family },
+    {
+      operation: 'ecs:RegisterTaskDefinition',
+      iamAction: 'ecs:RegisterTaskDefinition',
+      resource: input.family,
+    },
     () => ecs.send(new RegisterTaskDefinitionCommand(input)),
   );
   const td = out.taskDefinition;
@@ -233,7 +271,11 @@ export async function waitForServicesStable(
   maxWaitSeconds: number,
 ): Promise<void> {
   await awsCall(
-    { operation: 'ecs:DescribeServices (wait)', iamAction: 'ecs:DescribeServices', resource: `${cluster}/${services.join(',')}` },
+    {
+      operation: 'ecs:DescribeServices (wait)',
+      iamAction: 'ecs:DescribeServices',
+      resource: `${cluster}/${services.join(',')}`,
+    },
     () => waitUntilServicesStable({ client: ecs, maxWaitTime: maxWaitSeconds }, { cluster, services }),
   );
 }

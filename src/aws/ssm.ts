@@ -3,7 +3,11 @@
  * GetParametersByPath, which return values. API reference:
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
  */
-import { type ParameterMetadata as SdkParameterMetadata, type SSMClient, paginateDescribeParameters } from '@aws-sdk/client-ssm';
+import {
+  paginateDescribeParameters,
+  type ParameterMetadata as SdkParameterMetadata,
+  type SSMClient,
+} from '@aws-sdk/client-ssm';
 import { chunk } from '../core/concurrency.js';
 import type { ParameterMetadata } from '../core/ssm-types.js';
 import { awsCall } from './call.js';
@@ -17,11 +21,18 @@ function toMetadata(p: SdkParameterMetadata): ParameterMetadata | undefined {
 }
 
 /** Metadata of the named parameters that exist; names not returned do not exist (or are not visible). */
-export async function describeParametersByName(ssm: SSMClient, names: readonly string[]): Promise<ParameterMetadata[]> {
+export async function describeParametersByName(
+  ssm: SSMClient,
+  names: readonly string[],
+): Promise<ParameterMetadata[]> {
   const found: ParameterMetadata[] = [];
   for (const batch of chunk([...new Set(names)], PAGE_SIZE)) {
     await awsCall(
-      { operation: 'ssm:DescribeParameters', iamAction: 'ssm:DescribeParameters', resource: batch.join(', ') },
+      {
+        operation: 'ssm:DescribeParameters',
+        iamAction: 'ssm:DescribeParameters',
+        resource: batch.join(', '),
+      },
       async () => {
         const pages = paginateDescribeParameters(
           { client: ssm, pageSize: PAGE_SIZE },

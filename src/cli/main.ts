@@ -3,9 +3,9 @@
  * process.exitCode. Errors become a message, a hint and a stable exit code here and nowhere else.
  */
 import { readFileSync } from 'node:fs';
-import { CommanderError } from 'commander';
-import { createAwsClients } from '../aws/clients.js';
+import { type Command, CommanderError } from 'commander';
 import { isAwsSdkError, toAwsError } from '../aws/call.js';
+import { createAwsClients } from '../aws/clients.js';
 import type { CommandContext, GlobalOptions } from '../commands/context.js';
 import { EcsopsError, ExitCode } from '../errors.js';
 import { askYesNo } from '../output/prompt.js';
@@ -28,7 +28,9 @@ export async function main(argv: string[]): Promise<void> {
     interrupts++;
     if (interrupts > 1) process.exit(ExitCode.interrupted);
     abort.abort();
-    process.stderr.write('\nInterrupted: finishing calls in flight, then reporting what was applied. Ctrl-C again to quit now.\n');
+    process.stderr.write(
+      '\nInterrupted: finishing calls in flight, then reporting what was applied. Ctrl-C again to quit now.\n',
+    );
   });
 
   const run: RunCommand = async (command, body) => {
@@ -53,6 +55,7 @@ export async function main(argv: string[]): Promise<void> {
         maxAttempts: global.maxAttempts,
         userAgent: `ecsops/${VERSION}`,
         fallbackRegion: process.env.AWS_DEFAULT_REGION || undefined,
+        debugLog: global.debug ? (line) => out.debug(line) : undefined,
       }),
       confirm: (question) => askYesNo(question, { input: process.stdin, output: process.stderr }),
       sleep: (ms) =>
@@ -69,6 +72,9 @@ export async function main(argv: string[]): Promise<void> {
       process.exitCode = await body(ctx);
     } catch (error) {
       process.exitCode = reportError(error, out, global.debug);
+      // --json promises one document on stdout, failures included.
+      if (global.json && !out.wroteJson)
+        out.json(commandPath(command), { error: errorDocument(error, process.exitCode) });
     }
   };
 
@@ -83,6 +89,22 @@ export async function main(argv: string[]): Promise<void> {
     }
     process.exitCode = reportError(error, createFallbackReporter(), argv.includes('--debug'));
   }
+}
+
+function commandPath(command: Command): string {
+  const names: string[] = [];
+  for (let c: Command | null = command; c?.parent; c = c.parent) names.unshift(c.name());
+  return names.join(' ');
+}
+
+function errorDocument(error: unknown, exitCode: number) {
+  const e = isAwsSdkError(error) ? toAwsError({ operation: 'AWS call', iamAction: 'unknown' }, error) : error;
+  return {
+    exitCode,
+    type: e instanceof EcsopsError ? e.name : 'InternalError',
+    message: e instanceof Error ? e.message : String(e),
+    ...(e instanceof EcsopsError && e.hint ? { hint: e.hint } : {}),
+  };
 }
 
 function toGlobalOptions(flags: Record<string, unknown>): GlobalOptions {
@@ -112,15 +134,20 @@ function createFallbackReporter(): Reporter {
 /** Prints an error with its hint and returns its exit code; unknown errors are bugs. */
 function reportError(error: unknown, out: Reporter, debug: boolean): ExitCode {
   // An SDK error that escaped an adapter still deserves a proper message.
-  const translated = isAwsSdkError(error) ? toAwsError({ operation: 'AWS call', iamAction: 'unknown' }, error) : error;
+  const translated = isAwsSdkError(error)
+    ? toAwsError({ operation: 'AWS call', iamAction: 'unknown' }, error)
+    : error;
   if (translated instanceof EcsopsError) {
     out.error(translated.message);
     if (translated.hint) out.info(`hint: ${translated.hint}`);
-    if (debug && translated.cause instanceof Error && translated.cause.stack) out.info(translated.cause.stack);
+    if (debug && translated.cause instanceof Error && translated.cause.stack)
+      out.info(translated.cause.stack);
     return translated.exitCode;
   }
   const message = translated instanceof Error ? translated.message : String(translated);
-  out.error(`${message}\nThis is a bug in ecsops. Please report it with the output of the same command run with --debug.`);
+  out.error(
+    `${message}\nThis is a bug in ecsops. Please report it with the output of the same command run with --debug.`,
+  );
   if (debug && translated instanceof Error && translated.stack) out.info(translated.stack);
   return ExitCode.aws;
 }

@@ -25,5 +25,7 @@ export function integerIn(min: number, max: number): (value: string) => number {
 export function addMutatingOptions(command: Command): Command {
   return command
     .addOption(new Option('--dry-run', 'show the plan and send no writes').default(false))
-    .addOption(new Option('-y, --yes', 'apply without asking (needed when stdin is not a terminal)').default(false));
+    .addOption(
+      new Option('-y, --yes', 'apply without asking (needed when stdin is not a terminal)').default(false),
+    );
 }

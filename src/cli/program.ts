@@ -26,11 +26,15 @@ export function createProgram(deps: ProgramDeps): Command {
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) })
     .addOption(
-      new Option('--region <regions>', 'AWS region(s): comma-separated, repeatable, or "all" (default: AWS_REGION / profile)')
-        .argParser(collectList),
+      new Option(
+        '--region <regions>',
+        'AWS region(s): comma-separated, repeatable, or "all" (default: AWS_REGION / profile)',
+      ).argParser(collectList),
     )
     .addOption(new Option('--profile <name>', 'named AWS profile (default: the standard credential chain)'))
-    .addOption(new Option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)'))
+    .addOption(
+      new Option('--endpoint-url <url>', 'send every AWS call to this endpoint (also AWS_ENDPOINT_URL)'),
+    )
     .addOption(new Option('--json', 'print exactly one JSON document on stdout').default(false))
     .addOption(new Option('--no-color', 'no ANSI colours (also NO_COLOR, non-TTY, --json)'))
     .addOption(new Option('--debug', 'log AWS calls and show stack traces').default(false))

@@ -1,15 +1,15 @@
-import type { InsightsLevel } from '../core/ecs-types.js';
 import { mapConcurrent } from '../core/concurrency.js';
+import type { InsightsLevel } from '../core/ecs-types.js';
 import {
-  type InsightsChange,
   describeInsightsChange,
   findOutdatedAgents,
+  type InsightsChange,
   MIN_INSIGHTS_AGENT_VERSION,
   planInsightsChanges,
 } from '../core/insights.js';
 import { ExitCode, InputError } from '../errors.js';
 import { renderPlanLines } from '../output/plan.js';
-import { type MutatingOptions, confirmApply } from './apply-flow.js';
+import { confirmApply, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { readAccountDefaults, warnUnreadableDefaults } from './insights-status.js';
@@ -38,7 +38,10 @@ interface ChangeResult {
 export const WAIT_POLL_MS = 15_000;
 
 /** `ecsops insights enable|disable`: read -> plan -> diff -> confirm -> apply -> report (-> wait). */
-export async function runInsightsApply(options: InsightsApplyOptions, ctx: CommandContext): Promise<ExitCode> {
+export async function runInsightsApply(
+  options: InsightsApplyOptions,
+  ctx: CommandContext,
+): Promise<ExitCode> {
   const command = options.level === 'disabled' ? 'insights disable' : 'insights enable';
   const { out } = ctx;
   const regions = await resolveRegions(ctx);
@@ -59,14 +62,17 @@ export async function runInsightsApply(options: InsightsApplyOptions, ctx: Comma
   if (read.regionErrors.length && read.regionErrors.length === regions.length && read.clusters.length === 0) {
     throw read.regionErrors[0]?.error;
   }
-  for (const e of read.regionErrors) out.error(`${e.region}: could not read clusters: ${describeError(e.error)}`);
+  for (const e of read.regionErrors)
+    out.error(`${e.region}: could not read clusters: ${describeError(e.error)}`);
   warnUnreadableDefaults(ctx, defaults);
   const unknownDefaults = defaults.filter((d) => d.value === 'unknown');
 
   // Plan.
   const plan = planInsightsChanges({
     clusters: read.clusters,
-    accountDefaults: defaults.flatMap((d) => (d.value === 'unknown' ? [] : [{ region: d.region, value: d.value }])),
+    accountDefaults: defaults.flatMap((d) =>
+      d.value === 'unknown' ? [] : [{ region: d.region, value: d.value }],
+    ),
     target: options.level,
     allowDowngrade: options.allowDowngrade,
   });
@@ -75,7 +81,13 @@ export async function runInsightsApply(options: InsightsApplyOptions, ctx: Comma
 
   // Diff.
   if (!out.jsonMode) {
-    if (plan.changes.length) out.result(renderPlanLines(plan.changes.map((c) => ({ sign: '~', text: describeInsightsChange(c) })), out.colors));
+    if (plan.changes.length)
+      out.result(
+        renderPlanLines(
+          plan.changes.map((c) => ({ sign: '~', text: describeInsightsChange(c) })),
+          out.colors,
+        ),
+      );
     for (const u of plan.unchanged) out.info(`  ${u.region} ${u.target}: ${u.reason}`);
     out.info(`Plan: ${plan.changes.length} to change, ${plan.unchanged.length} unchanged.`);
   }
@@ -146,7 +158,8 @@ export async function runInsightsApply(options: InsightsApplyOptions, ctx: Comma
       else out.result(`${out.colors.yellow('not started')} ${label}`);
     }
     out.info(`${applied.length} applied, ${failed.length} failed, ${notStarted.length} not started.`);
-    if (failed.length || notStarted.length) out.info('Re-run the same command to finish: applied changes are skipped.');
+    if (failed.length || notStarted.length)
+      out.info('Re-run the same command to finish: applied changes are skipped.');
   }
 
   if (ctx.signal.aborted) {
@@ -157,7 +170,11 @@ export async function runInsightsApply(options: InsightsApplyOptions, ctx: Comma
   // Wait for metrics.
   let waitResults: { region: string; clusterName: string; metrics: 'appeared' | 'timed-out' }[] = [];
   if (options.wait && options.level !== 'disabled') {
-    waitResults = await waitForMetrics(ctx, applied.map((r) => r.change), options.waitTimeoutSeconds);
+    waitResults = await waitForMetrics(
+      ctx,
+      applied.map((r) => r.change),
+      options.waitTimeoutSeconds,
+    );
   }
   if (out.jsonMode) report(options.wait ? { wait: waitResults } : {});
   if (failed.length) return ExitCode.partial;
@@ -211,7 +228,9 @@ async function collectWarnings(
         `${c.region} ${c.clusterName}: ${s.value.length} EC2 container instance(s) run an ECS agent older than ${MIN_INSIGHTS_AGENT_VERSION} and will not report Container Insights metrics; update the agent.`,
       );
     } else if (s.status === 'rejected') {
-      warnings.push(`${c.region} ${c.clusterName}: could not check ECS agent versions: ${describeError(s.reason)}`);
+      warnings.push(
+        `${c.region} ${c.clusterName}: could not check ECS agent versions: ${describeError(s.reason)}`,
+      );
     }
   });
   return warnings;
@@ -226,7 +245,9 @@ async function waitForMetrics(
   const clusters = changes.filter((c) => c.kind === 'update-cluster-setting');
   if (clusters.length === 0) return [];
   const { hasContainerInsightsMetrics } = await import('../aws/cloudwatch.js');
-  ctx.out.info(`Waiting up to ${timeoutSeconds}s for Container Insights metrics (first data usually takes a few minutes)...`);
+  ctx.out.info(
+    `Waiting up to ${timeoutSeconds}s for Container Insights metrics (first data usually takes a few minutes)...`,
+  );
   const deadline = ctx.now() + timeoutSeconds * 1000;
   const settled = await mapConcurrent(
     clusters,

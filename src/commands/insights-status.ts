@@ -1,5 +1,5 @@
-import type { InsightsLevel } from '../core/ecs-types.js';
 import { mapConcurrent } from '../core/concurrency.js';
+import type { InsightsLevel } from '../core/ecs-types.js';
 import { ExitCode, InputError } from '../errors.js';
 import { renderTable } from '../output/table.js';
 import type { CommandContext } from './context.js';
@@ -13,11 +13,17 @@ export interface InsightsStatusOptions {
 }
 
 /** `ecsops insights status`: clusters with their containerInsights value, and each region's account default. */
-export async function runInsightsStatus(options: InsightsStatusOptions, ctx: CommandContext): Promise<ExitCode> {
+export async function runInsightsStatus(
+  options: InsightsStatusOptions,
+  ctx: CommandContext,
+): Promise<ExitCode> {
   const regions = await resolveRegions(ctx);
   const selection = options.clusters.length ? { names: options.clusters } : ({ all: true } as const);
   // Both reads at once: cold-start latency is most of what a status run costs.
-  const [read, defaults] = await Promise.all([readClusters(ctx, regions, selection), readAccountDefaults(ctx, regions)]);
+  const [read, defaults] = await Promise.all([
+    readClusters(ctx, regions, selection),
+    readAccountDefaults(ctx, regions),
+  ]);
   if (read.missing.length) {
     throw new InputError(`Cluster not found: ${read.missing.join(', ')} (searched ${regions.join(', ')})`, {
       hint: 'Check the name, or pass --region for the region it lives in. List clusters with: ecsops insights status',
@@ -46,7 +52,8 @@ export async function runInsightsStatus(options: InsightsStatusOptions, ctx: Com
       errors: read.regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
     });
   } else {
-    const color = (v: InsightsLevel) => (v === 'disabled' ? ctx.out.colors.yellow(v) : ctx.out.colors.green(v));
+    const color = (v: InsightsLevel) =>
+      v === 'disabled' ? ctx.out.colors.yellow(v) : ctx.out.colors.green(v);
     ctx.out.result(
       clusters.length
         ? renderTable(
@@ -82,7 +89,10 @@ export async function readAccountDefaults(
 }
 
 /** Warns once per region whose account default could not be read. */
-export function warnUnreadableDefaults(ctx: CommandContext, defaults: readonly { region: string; error?: unknown }[]): void {
+export function warnUnreadableDefaults(
+  ctx: CommandContext,
+  defaults: readonly { region: string; error?: unknown }[],
+): void {
   for (const d of defaults) {
     if (d.error) ctx.out.warn(`${d.region}: could not read the account default: ${describeError(d.error)}`);
   }

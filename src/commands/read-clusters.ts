@@ -1,5 +1,5 @@
-import { type ClusterState, clusterNameOf, regionOfArn } from '../core/ecs-types.js';
 import { mapConcurrent } from '../core/concurrency.js';
+import { type ClusterState, clusterNameOf, regionOfArn } from '../core/ecs-types.js';
 import type { CommandContext } from './context.js';
 
 /** What reading clusters across regions found. */
@@ -56,7 +56,9 @@ export async function readClusters(
   });
   // A name is missing only if every region it was looked up in answered without it.
   if (result.regionErrors.length === 0) {
-    result.missing = names.filter((n) => !foundNames.has(n)).map((n) => (n.startsWith('arn:') ? n : clusterNameOf(n)));
+    result.missing = names
+      .filter((n) => !foundNames.has(n))
+      .map((n) => (n.startsWith('arn:') ? n : clusterNameOf(n)));
   }
   return result;
 }

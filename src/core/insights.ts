@@ -41,7 +41,10 @@ export function decideLevelChange(
   // `disable` asks for disabled explicitly; that is the user's request, not a downgrade to guard.
   if (target === 'disabled') return { change: true };
   if (RANK[current] > RANK[target] && !allowDowngrade) {
-    return { change: false, reason: `already ${current}, above ${target} (use --allow-downgrade to lower it)` };
+    return {
+      change: false,
+      reason: `already ${current}, above ${target} (use --allow-downgrade to lower it)`,
+    };
   }
   return { change: true };
 }
@@ -57,9 +60,19 @@ export function planInsightsChanges(input: {
   for (const d of input.accountDefaults) {
     const decision = decideLevelChange(d.value, input.target, input.allowDowngrade);
     if (decision.change) {
-      plan.changes.push({ kind: 'put-account-setting-default', region: d.region, from: d.value, to: input.target });
+      plan.changes.push({
+        kind: 'put-account-setting-default',
+        region: d.region,
+        from: d.value,
+        to: input.target,
+      });
     } else {
-      plan.unchanged.push({ region: d.region, target: 'account default', current: d.value, reason: decision.reason });
+      plan.unchanged.push({
+        region: d.region,
+        target: 'account default',
+        current: d.value,
+        reason: decision.reason,
+      });
     }
   }
   const sorted = [...input.clusters].sort(
@@ -78,7 +91,12 @@ export function planInsightsChanges(input: {
         containerInstances: c.registeredContainerInstancesCount,
       });
     } else {
-      plan.unchanged.push({ region: c.region, target: c.clusterName, current: c.containerInsights, reason: decision.reason });
+      plan.unchanged.push({
+        region: c.region,
+        target: c.clusterName,
+        current: c.containerInsights,
+        reason: decision.reason,
+      });
     }
   }
   return plan;
@@ -89,7 +107,11 @@ export const MIN_INSIGHTS_AGENT_VERSION = '1.29.0';
 
 /** Compares dotted versions numerically (`1.9.0` < `1.29.0`); a leading `v` is ignored. */
 export function compareVersions(a: string, b: string): number {
-  const parse = (v: string) => v.replace(/^v/, '').split(/[.-]/).map((p) => Number.parseInt(p, 10) || 0);
+  const parse = (v: string) =>
+    v
+      .replace(/^v/, '')
+      .split(/[.-]/)
+      .map((p) => Number.parseInt(p, 10) || 0);
   const pa = parse(a);
   const pb = parse(b);
   for (let i = 0; i < Math.max(pa.length, pb.length); i++) {

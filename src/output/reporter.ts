@@ -23,6 +23,8 @@ export interface Reporter {
   result(text: string): void;
   /** Writes the one JSON document to stdout. Call once per command run. */
   json(command: string, document: Record<string, unknown>): void;
+  /** True once json() has written the command's document. */
+  readonly wroteJson: boolean;
   /** Writes raw text to stdout regardless of --json (e.g. a rendered task definition to pipe on). */
   raw(text: string): void;
   info(message: string): void;
@@ -62,6 +64,9 @@ export function createReporter(options: ReporterOptions): Reporter {
   return {
     jsonMode: json,
     colors,
+    get wroteJson() {
+      return jsonWritten;
+    },
     result(text) {
       if (!json) stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
@@ -91,7 +96,8 @@ export function createReporter(options: ReporterOptions): Reporter {
         if (!json) stderr.write(`${label} (${total})\n`);
         return { tick: () => void count++, done: () => undefined };
       }
-      const draw = (suffix = '') => stderr.write(`\r\u001b[2K${label} [${count}/${total}]${suffix ? ` ${suffix}` : ''}`);
+      const draw = (suffix = '') =>
+        stderr.write(`\r\u001b[2K${label} [${count}/${total}]${suffix ? ` ${suffix}` : ''}`);
       draw();
       return {
         tick(tickLabel) {

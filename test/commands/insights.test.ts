@@ -1,3 +1,4 @@
+import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
@@ -8,7 +9,6 @@ import {
   PutAccountSettingDefaultCommand,
   UpdateClusterCommand,
 } from '@aws-sdk/client-ecs';
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { type InsightsApplyOptions, runInsightsApply } from '../../src/commands/insights-apply.js';
@@ -30,12 +30,16 @@ const describe_ = (name: string, value?: string, instances = 0) => ({
 function seed(clusters: ReturnType<typeof describe_>[]) {
   ecs.on(ListClustersCommand).resolves({ clusterArns: clusters.map((c) => c.clusterArn) });
   ecs.on(DescribeClustersCommand).callsFake((input: { clusters: string[] }) => ({
-    clusters: clusters.filter((c) => input.clusters.includes(c.clusterArn) || input.clusters.includes(c.clusterName)),
+    clusters: clusters.filter(
+      (c) => input.clusters.includes(c.clusterArn) || input.clusters.includes(c.clusterName),
+    ),
     failures: input.clusters
       .filter((n) => !clusters.some((c) => c.clusterArn === n || c.clusterName === n))
       .map((n) => ({ arn: n, reason: 'MISSING' })),
   }));
-  ecs.on(ListAccountSettingsCommand).resolves({ settings: [{ name: 'containerInsights', value: 'disabled' }] });
+  ecs
+    .on(ListAccountSettingsCommand)
+    .resolves({ settings: [{ name: 'containerInsights', value: 'disabled' }] });
 }
 
 const options = (over: Partial<InsightsApplyOptions> = {}): InsightsApplyOptions => ({
@@ -50,7 +54,8 @@ const options = (over: Partial<InsightsApplyOptions> = {}): InsightsApplyOptions
   yes: true,
   ...over,
 });
-const writes = () => ecs.commandCalls(UpdateClusterCommand).length + ecs.commandCalls(PutAccountSettingDefaultCommand).length;
+const writes = () =>
+  ecs.commandCalls(UpdateClusterCommand).length + ecs.commandCalls(PutAccountSettingDefaultCommand).length;
 
 beforeEach(() => {
   ecs.reset();
@@ -77,7 +82,9 @@ describe('insights status', () => {
     seed(Array.from({ length: 250 }, (_, i) => describe_(`c${i}`)));
     const t = createTestContext();
     await runInsightsStatus({ clusters: [] }, t.ctx);
-    expect(ecs.commandCalls(DescribeClustersCommand).map((c) => c.args[0].input.clusters?.length)).toEqual([100, 100, 50]);
+    expect(ecs.commandCalls(DescribeClustersCommand).map((c) => c.args[0].input.clusters?.length)).toEqual([
+      100, 100, 50,
+    ]);
   });
 
   it('--json prints one document with schemaVersion', async () => {
@@ -101,7 +108,10 @@ describe('insights status', () => {
   });
 
   it('access denied names the IAM action', async () => {
-    const denied = Object.assign(new Error('User is not authorized'), { name: 'AccessDeniedException', $metadata: {} });
+    const denied = Object.assign(new Error('User is not authorized'), {
+      name: 'AccessDeniedException',
+      $metadata: {},
+    });
     ecs.on(ListClustersCommand).rejects(denied);
     ecs.on(ListAccountSettingsCommand).resolves({ settings: [] });
     const t = createTestContext();
@@ -161,20 +171,22 @@ describe('insights enable / disable', () => {
     await runInsightsApply(options({ level: 'enabled' }), createTestContext().ctx);
     expect(writes()).toBe(0);
     await runInsightsApply(options({ level: 'enabled', allowDowngrade: true }), createTestContext().ctx);
-    expect(ecs.commandCalls(UpdateClusterCommand)[0]?.args[0].input.settings).toEqual([{ name: 'containerInsights', value: 'enabled' }]);
+    expect(ecs.commandCalls(UpdateClusterCommand)[0]?.args[0].input.settings).toEqual([
+      { name: 'containerInsights', value: 'enabled' },
+    ]);
   });
 
   it('failure half way: the others still apply, each is reported, exit 4', async () => {
     seed([describe_('a'), describe_('b'), describe_('c')]);
-    ecs.on(UpdateClusterCommand, { cluster: arn('b') }).rejects(Object.assign(new Error('boom'), { name: 'ServerException', $metadata: {} }));
+    ecs
+      .on(UpdateClusterCommand, { cluster: arn('b') })
+      .rejects(Object.assign(new Error('boom'), { name: 'ServerException', $metadata: {} }));
     const t = createTestContext({ global: { json: true } });
     expect(await runInsightsApply(options(), t.ctx)).toBe(ExitCode.partial);
     const doc = JSON.parse(t.stdout());
-    expect(doc.changes.map((c: { clusterName: string; status: string }) => `${c.clusterName}:${c.status}`)).toEqual([
-      'a:applied',
-      'b:failed',
-      'c:applied',
-    ]);
+    expect(
+      doc.changes.map((c: { clusterName: string; status: string }) => `${c.clusterName}:${c.status}`),
+    ).toEqual(['a:applied', 'b:failed', 'c:applied']);
     expect(doc.changes[1].error).toContain('ecs:UpdateCluster');
   });
 
@@ -188,20 +200,30 @@ describe('insights enable / disable', () => {
     expect(await runInsightsApply(options(), t.ctx)).toBe(ExitCode.interrupted);
     const doc = JSON.parse(t.stdout());
     expect(doc.interrupted).toBe(true);
-    expect(doc.changes.map((c: { status: string }) => c.status)).toEqual(['applied', 'not-started', 'not-started']);
+    expect(doc.changes.map((c: { status: string }) => c.status)).toEqual([
+      'applied',
+      'not-started',
+      'not-started',
+    ]);
   });
 
   it('disable turns enabled and enhanced off', async () => {
     seed([describe_('a', 'enabled'), describe_('b', 'enhanced'), describe_('c')]);
     await runInsightsApply(options({ level: 'disabled' }), createTestContext().ctx);
-    expect(ecs.commandCalls(UpdateClusterCommand).map((c) => c.args[0].input.cluster)).toEqual([arn('a'), arn('b')]);
+    expect(ecs.commandCalls(UpdateClusterCommand).map((c) => c.args[0].input.cluster)).toEqual([
+      arn('a'),
+      arn('b'),
+    ]);
   });
 
   it('--account-default uses PutAccountSettingDefault', async () => {
     seed([]);
     const t = createTestContext();
     await runInsightsApply(options({ all: false, accountDefault: true, level: 'enhanced' }), t.ctx);
-    expect(ecs.commandCalls(PutAccountSettingDefaultCommand)[0]?.args[0].input).toEqual({ name: 'containerInsights', value: 'enhanced' });
+    expect(ecs.commandCalls(PutAccountSettingDefaultCommand)[0]?.args[0].input).toEqual({
+      name: 'containerInsights',
+      value: 'enhanced',
+    });
   });
 
   it('warns about EC2 container instances with an agent older than 1.29.0', async () => {
@@ -220,7 +242,10 @@ describe('insights enable / disable', () => {
 
   it('--wait polls ListMetrics until metrics appear', async () => {
     seed([describe_('prod')]);
-    cloudwatch.on(ListMetricsCommand).resolvesOnce({ Metrics: [] }).resolves({ Metrics: [{ MetricName: 'TaskCount' }] });
+    cloudwatch
+      .on(ListMetricsCommand)
+      .resolvesOnce({ Metrics: [] })
+      .resolves({ Metrics: [{ MetricName: 'TaskCount' }] });
     const t = createTestContext();
     expect(await runInsightsApply(options({ wait: true }), t.ctx)).toBe(ExitCode.ok);
     expect(cloudwatch.commandCalls(ListMetricsCommand)[0]?.args[0].input).toEqual({
@@ -234,7 +259,9 @@ describe('insights enable / disable', () => {
     seed([describe_('prod')]);
     cloudwatch.on(ListMetricsCommand).resolves({ Metrics: [] });
     const t = createTestContext();
-    expect(await runInsightsApply(options({ wait: true, waitTimeoutSeconds: 60 }), t.ctx)).toBe(ExitCode.findings);
+    expect(await runInsightsApply(options({ wait: true, waitTimeoutSeconds: 60 }), t.ctx)).toBe(
+      ExitCode.findings,
+    );
     expect(cloudwatch.commandCalls(ListMetricsCommand).length).toBeGreaterThan(1);
   });
 });

@@ -1,6 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ClusterState, InsightsLevel } from '../../src/core/ecs-types.js';
-import { compareVersions, decideLevelChange, findOutdatedAgents, planInsightsChanges } from '../../src/core/insights.js';
+import {
+  compareVersions,
+  decideLevelChange,
+  findOutdatedAgents,
+  planInsightsChanges,
+} from '../../src/core/insights.js';
 
 const cluster = (name: string, containerInsights: InsightsLevel, region = 'us-east-1'): ClusterState => ({
   region,
@@ -44,18 +49,30 @@ describe('planInsightsChanges', () => {
       target: 'enabled',
       allowDowngrade: false,
     });
-    expect(plan.changes.map((c) => (c.kind === 'update-cluster-setting' ? `${c.region}/${c.clusterName}` : `default/${c.region}`))).toEqual([
-      'default/us-east-1',
-      'eu-west-1/c',
-      'us-east-1/b',
-    ]);
+    expect(
+      plan.changes.map((c) =>
+        c.kind === 'update-cluster-setting' ? `${c.region}/${c.clusterName}` : `default/${c.region}`,
+      ),
+    ).toEqual(['default/us-east-1', 'eu-west-1/c', 'us-east-1/b']);
     expect(plan.unchanged.map((u) => u.target)).toEqual(['a']);
   });
 
   it('a second run over the applied result plans nothing', () => {
-    const first = planInsightsChanges({ clusters: [cluster('a', 'disabled')], accountDefaults: [], target: 'enhanced', allowDowngrade: false });
-    const after = first.changes.map((c) => cluster(c.kind === 'update-cluster-setting' ? c.clusterName : '', c.to));
-    const second = planInsightsChanges({ clusters: after, accountDefaults: [], target: 'enhanced', allowDowngrade: false });
+    const first = planInsightsChanges({
+      clusters: [cluster('a', 'disabled')],
+      accountDefaults: [],
+      target: 'enhanced',
+      allowDowngrade: false,
+    });
+    const after = first.changes.map((c) =>
+      cluster(c.kind === 'update-cluster-setting' ? c.clusterName : '', c.to),
+    );
+    const second = planInsightsChanges({
+      clusters: after,
+      accountDefaults: [],
+      target: 'enhanced',
+      allowDowngrade: false,
+    });
     expect(second.changes).toEqual([]);
   });
 });

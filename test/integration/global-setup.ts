@@ -19,7 +19,9 @@ let server: ChildProcess | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const python = process.env.ECSOPS_PYTHON ?? 'python3';
-  const probe = spawnSync(python, ['-c', 'import moto, flask; print(moto.__version__)'], { encoding: 'utf8' });
+  const probe = spawnSync(python, ['-c', 'import moto, flask; print(moto.__version__)'], {
+    encoding: 'utf8',
+  });
   if (probe.status !== 0) {
     throw new Error(
       `The integration tests need moto server, and "${python} -c 'import moto'" failed:\n${probe.stderr || probe.error}\n` +

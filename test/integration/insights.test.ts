@@ -8,13 +8,23 @@ const ecs = new ECSClient(motoClientConfig());
 async function createClusters(spec: Record<string, string | undefined>) {
   for (const [name, value] of Object.entries(spec)) {
     await ecs.send(
-      new CreateClusterCommand({ clusterName: name, settings: value ? [{ name: 'containerInsights', value }] : undefined }),
+      new CreateClusterCommand({
+        clusterName: name,
+        settings: value ? [{ name: 'containerInsights', value }] : undefined,
+      }),
     );
   }
 }
 async function levels(): Promise<Record<string, string | undefined>> {
-  const out = await ecs.send(new DescribeClustersCommand({ clusters: ['a', 'b', 'c'], include: ['SETTINGS'] }));
-  return Object.fromEntries((out.clusters ?? []).map((c) => [c.clusterName, c.settings?.find((s) => s.name === 'containerInsights')?.value]));
+  const out = await ecs.send(
+    new DescribeClustersCommand({ clusters: ['a', 'b', 'c'], include: ['SETTINGS'] }),
+  );
+  return Object.fromEntries(
+    (out.clusters ?? []).map((c) => [
+      c.clusterName,
+      c.settings?.find((s) => s.name === 'containerInsights')?.value,
+    ]),
+  );
 }
 
 beforeEach(async () => {
@@ -28,16 +38,16 @@ describe('ecsops insights (built CLI against moto)', () => {
     expect(human.code).toBe(0);
     expect(human.stdout).toMatch(/us-east-1\s+a\s+enhanced/);
     expect(human.stdout).toMatch(/us-east-1\s+c\s+disabled/);
-    expect(human.stdout).not.toMatch(/\u001b\[/); // no ANSI when not a TTY
+    expect(human.stdout).not.toContain('\u001b['); // no ANSI when not a TTY
 
     const json = await runCli(['insights', 'status', '--json']);
     const doc = parseJsonDocument(json);
     expect(doc).toMatchObject({ schemaVersion: 1, command: 'insights status' });
-    expect((doc.clusters as { clusterName: string; containerInsights: string }[]).map((c) => `${c.clusterName}=${c.containerInsights}`)).toEqual([
-      'a=enhanced',
-      'b=enabled',
-      'c=disabled',
-    ]);
+    expect(
+      (doc.clusters as { clusterName: string; containerInsights: string }[]).map(
+        (c) => `${c.clusterName}=${c.containerInsights}`,
+      ),
+    ).toEqual(['a=enhanced', 'b=enabled', 'c=disabled']);
   });
 
   it('--dry-run sends zero writes; apply writes one UpdateCluster per cluster needing it; second run writes nothing', async () => {
@@ -100,7 +110,16 @@ describe('ecsops insights (built CLI against moto)', () => {
 
   it('partial failure: moto lacks PutAccountSettingDefault, clusters still apply, exit 4, re-run finishes clusters', async () => {
     await createClusters({ a: undefined, b: undefined });
-    const res = await runCli(['insights', 'enable', '--all', '--account-default', '--yes', '--max-attempts', '1', '--json']);
+    const res = await runCli([
+      'insights',
+      'enable',
+      '--all',
+      '--account-default',
+      '--yes',
+      '--max-attempts',
+      '1',
+      '--json',
+    ]);
     expect(res.code).toBe(4);
     const doc = parseJsonDocument(res);
     const statuses = (doc.changes as { kind: string; status: string }[]).map((c) => `${c.kind}:${c.status}`);
@@ -120,7 +139,9 @@ describe('ecsops insights (built CLI against moto)', () => {
   });
 
   it('missing credentials give a clear error and exit 3', async () => {
-    const res = await runCli(['insights', 'status'], { env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined } });
+    const res = await runCli(['insights', 'status'], {
+      env: { AWS_ACCESS_KEY_ID: undefined, AWS_SECRET_ACCESS_KEY: undefined },
+    });
     expect(res.code).toBe(3);
     expect(res.stderr).toContain('No AWS credentials found');
   });

@@ -20,8 +20,12 @@ export function registerInsightsCommands(program: Command, run: RunCommand): voi
 
   insights
     .command('status')
-    .description('List clusters with their containerInsights setting, and each region\'s account default')
-    .addOption(new Option('--cluster <name...>', 'cluster names or ARNs (default: all clusters)').argParser(collectList))
+    .description("List clusters with their containerInsights setting, and each region's account default")
+    .addOption(
+      new Option('--cluster <name...>', 'cluster names or ARNs (default: all clusters)').argParser(
+        collectList,
+      ),
+    )
     .action((flags: { cluster?: string[] }, command: Command) =>
       run(command, async (ctx) => {
         const { runInsightsStatus } = await import('../../commands/insights-status.js');
@@ -32,26 +36,47 @@ export function registerInsightsCommands(program: Command, run: RunCommand): voi
   const enable = insights
     .command('enable')
     .description('Turn Container Insights on for clusters and/or the account default for new clusters')
-    .addOption(new Option('--level <level>', 'enabled or enhanced').choices(['enabled', 'enhanced']).default('enabled'))
+    .addOption(
+      new Option('--level <level>', 'enabled or enhanced')
+        .choices(['enabled', 'enhanced'])
+        .default('enabled'),
+    )
     .addOption(new Option('--allow-downgrade', 'allow enhanced -> enabled').default(false))
     .addOption(new Option('--wait', 'poll CloudWatch until Container Insights metrics appear').default(false))
     .addOption(
-      new Option('--wait-timeout <seconds>', 'how long --wait polls').argParser(integerIn(10, 3600)).default(900),
+      new Option('--wait-timeout <seconds>', 'how long --wait polls')
+        .argParser(integerIn(10, 3600))
+        .default(900),
     );
   addTargetOptions(enable);
   addMutatingOptions(enable).action(
-    (flags: RawTargetFlags & { level: 'enabled' | 'enhanced'; allowDowngrade: boolean; wait: boolean; waitTimeout: number }, command: Command) =>
+    (
+      flags: RawTargetFlags & {
+        level: 'enabled' | 'enhanced';
+        allowDowngrade: boolean;
+        wait: boolean;
+        waitTimeout: number;
+      },
+      command: Command,
+    ) =>
       run(command, async (ctx) => {
         const options = toApplyOptions(flags, flags.level, 'enable');
         const { runInsightsApply } = await import('../../commands/insights-apply.js');
         return runInsightsApply(
-          { ...options, allowDowngrade: flags.allowDowngrade, wait: flags.wait, waitTimeoutSeconds: flags.waitTimeout },
+          {
+            ...options,
+            allowDowngrade: flags.allowDowngrade,
+            wait: flags.wait,
+            waitTimeoutSeconds: flags.waitTimeout,
+          },
           ctx,
         );
       }),
   );
 
-  const disable = insights.command('disable').description('Turn Container Insights off for clusters and/or the account default');
+  const disable = insights
+    .command('disable')
+    .description('Turn Container Insights off for clusters and/or the account default');
   addTargetOptions(disable);
   addMutatingOptions(disable).action((flags: RawTargetFlags, command: Command) =>
     run(command, async (ctx) => {
@@ -65,7 +90,11 @@ function addTargetOptions(command: Command): void {
   command
     .addOption(new Option('--cluster <name...>', 'cluster names or ARNs').argParser(collectList))
     .addOption(new Option('--all', 'every cluster in the selected region(s)').default(false))
-    .addOption(new Option('--account-default', 'also set the region\'s account default for new clusters').default(false));
+    .addOption(
+      new Option('--account-default', "also set the region's account default for new clusters").default(
+        false,
+      ),
+    );
 }
 
 function toApplyOptions(

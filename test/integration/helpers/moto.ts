@@ -77,8 +77,13 @@ function toCall(entry: RecordedEntry): RecordedCall {
     const service = TARGET_PREFIX_TO_SERVICE.find(([re]) => re.test(prefix))?.[1] ?? prefix;
     return { operation: `${service}:${op}`, target };
   }
-  const body = entry.body ? (entry.body_encoded ? Buffer.from(entry.body, 'base64').toString('utf8') : entry.body) : '';
-  const action = new URLSearchParams(body).get('Action') ?? new URL(entry.url).searchParams.get('Action') ?? '?';
+  const body = entry.body
+    ? entry.body_encoded
+      ? Buffer.from(entry.body, 'base64').toString('utf8')
+      : entry.body
+    : '';
+  const action =
+    new URLSearchParams(body).get('Action') ?? new URL(entry.url).searchParams.get('Action') ?? '?';
   const auth = headers.authorization ?? '';
   const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
   return { operation: `${service}:${action}`, target: action };
