@@ -176,7 +176,10 @@ export async function runInsightsApply(
       options.waitTimeoutSeconds,
     );
   }
-  if (out.jsonMode) report(options.wait ? { wait: waitResults } : {});
+  const interrupted = ctx.signal.aborted;
+  if (out.jsonMode)
+    report({ ...(options.wait ? { wait: waitResults } : {}), ...(interrupted ? { interrupted } : {}) });
+  if (interrupted) return ExitCode.interrupted;
   if (failed.length) return ExitCode.partial;
   if (readFailed) return ExitCode.aws;
   if (waitResults.some((w) => w.metrics === 'timed-out')) return ExitCode.findings;

@@ -146,3 +146,41 @@ describe('ecsops insights (built CLI against moto)', () => {
     expect(res.stderr).toContain('No AWS credentials found');
   });
 });
+
+describe('Ctrl-C', () => {
+  it('during --wait: reports what was applied and exits 130', async () => {
+    await createClusters({ a: undefined });
+    const { spawn } = await import('node:child_process');
+    const { BIN } = await import('./helpers/cli.js');
+    const { motoEndpoint } = await import('./helpers/moto.js');
+    const child = spawn(
+      process.execPath,
+      [BIN, 'insights', 'enable', '--cluster', 'a', '--yes', '--wait', '--wait-timeout', '120'],
+      {
+        env: {
+          PATH: process.env.PATH,
+          AWS_ACCESS_KEY_ID: 'test',
+          AWS_SECRET_ACCESS_KEY: 'test',
+          AWS_REGION: 'us-east-1',
+          AWS_ENDPOINT_URL: motoEndpoint(),
+          AWS_EC2_METADATA_DISABLED: 'true',
+        },
+      },
+    );
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => {
+      stdout += d.toString();
+    });
+    const code = await new Promise<number | null>((resolve) => {
+      child.stderr.on('data', (d: Buffer) => {
+        stderr += d.toString();
+        if (stderr.includes('Waiting up to')) child.kill('SIGINT');
+      });
+      child.on('close', resolve);
+    });
+    expect(code).toBe(130);
+    expect(stdout).toContain('applied  us-east-1 a');
+    expect(stderr).toContain('Interrupted');
+  });
+});
