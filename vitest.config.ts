@@ -20,10 +20,10 @@ export default defineConfig({
           include: ['test/integration/**/*.test.ts'],
           environment: 'node',
           globalSetup: ['test/integration/global-setup.ts'],
+          // Files share one moto server and reset it, so they run one at a time: `fileParallelism` is a
+          // root-only option, which is why package.json runs this project with --no-file-parallelism.
           testTimeout: 60_000,
           hookTimeout: 60_000,
-          // Files share one moto server and reset it between files, so run them one at a time.
-          fileParallelism: false,
         },
       },
     ],
