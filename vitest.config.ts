@@ -10,6 +10,8 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
+          // test/cli spawns the built binary; give it room on a loaded 2-core machine.
+          testTimeout: 20_000,
           include: ['test/{core,commands,cli,aws,output}/**/*.test.ts', 'test/*.test.ts'],
           environment: 'node',
         },
