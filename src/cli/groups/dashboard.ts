@@ -1,5 +1,25 @@
-import type { Command } from 'commander';
+import { type Command, Option } from 'commander';
+import { addMutatingOptions, collectList } from '../options.js';
 import type { RunCommand } from '../run.js';
 
-/** Placeholder registration, replaced by the real command group. */
-export function registerDashboardCommands(_parent: Command, _run: RunCommand): void {}
+/** Registers `ecsops dashboard create`. */
+export function registerDashboardCommands(program: Command, run: RunCommand): void {
+  const dashboard = program
+    .command('dashboard')
+    .description('CloudWatch dashboards of running/desired tasks per service');
+  const create = dashboard
+    .command('create')
+    .description('Create or update a dashboard: one widget per cluster, a running/desired line per service')
+    .addOption(new Option('--cluster <name...>', 'cluster names or ARNs (repeatable)').argParser(collectList))
+    .addOption(new Option('--name <name>', 'dashboard name (default: ecsops-<clusters>)'));
+  addMutatingOptions(create).action(
+    (flags: { cluster?: string[]; name?: string; dryRun: boolean; yes: boolean }, command: Command) =>
+      run(command, async (ctx) => {
+        const { runDashboardCreate } = await import('../../commands/dashboard-create.js');
+        return runDashboardCreate(
+          { clusters: flags.cluster ?? [], name: flags.name, dryRun: flags.dryRun, yes: flags.yes },
+          ctx,
+        );
+      }),
+  );
+}

@@ -1,0 +1,27 @@
+/**
+ * Amazon SNS calls ecsops makes: checking alarm topics before CloudWatch is told to use them
+ * (CloudWatch does not validate alarm actions). API reference:
+ * https://docs.aws.amazon.com/sns/latest/api/API_GetTopicAttributes.html
+ */
+import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { TopicState } from '../core/alarm/plan.js';
+import { AwsError } from '../errors.js';
+import { awsCall } from './call.js';
+
+/** Reads a topic's existence and encryption key (GetTopicAttributes); never throws for a missing or unreadable topic. */
+export async function readTopic(sns: SNSClient, topicArn: string): Promise<TopicState> {
+  try {
+    const out = await awsCall(
+      { operation: 'sns:GetTopicAttributes', iamAction: 'sns:GetTopicAttributes', resource: topicArn },
+      () => sns.send(new GetTopicAttributesCommand({ TopicArn: topicArn })),
+    );
+    const key = out.Attributes?.KmsMasterKeyId;
+    return { topicArn, exists: true, kmsMasterKeyId: key ? key : undefined };
+  } catch (error) {
+    if (error instanceof AwsError && (error.code === 'NotFound' || error.code === 'NotFoundException')) {
+      return { topicArn, exists: false };
+    }
+    if (error instanceof AwsError) return { topicArn, exists: 'unknown', reason: error.message };
+    throw error;
+  }
+}

@@ -1,0 +1,217 @@
+/**
+ * A mocked ECS + CloudWatch + SNS "world" for the alarm and dashboard command tests: clusters,
+ * services and alarms live in plain objects, and the mocked clients answer from them the way the
+ * real APIs do (pages, batches, tags, ResourceNotFound).
+ */
+import {
+  CloudWatchClient,
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  ListTagsForResourceCommand,
+  type MetricAlarm,
+  PutDashboardCommand,
+  PutMetricAlarmCommand,
+  TagResourceCommand,
+} from '@aws-sdk/client-cloudwatch';
+import {
+  DescribeClustersCommand,
+  DescribeServicesCommand,
+  ECSClient,
+  ListServicesCommand,
+  UpdateClusterCommand,
+} from '@aws-sdk/client-ecs';
+import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import { mockClient } from 'aws-sdk-client-mock';
+
+export const ecs = mockClient(ECSClient);
+export const cloudwatch = mockClient(CloudWatchClient);
+export const sns = mockClient(SNSClient);
+
+export const ACCOUNT = '123456789012';
+export const clusterArn = (name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${name}`;
+export const alarmArn = (name: string) => `arn:aws:cloudwatch:us-east-1:${ACCOUNT}:alarm:${name}`;
+export const TOPIC = `arn:aws:sns:us-east-1:${ACCOUNT}:alerts`;
+
+export interface World {
+  clusters: Record<string, { insights?: string; services: Record<string, number> }>;
+  alarms: Map<string, MetricAlarm>;
+  tags: Map<string, { Key: string; Value: string }[]>;
+  dashboards: Map<string, string>;
+  topics: Record<string, { KmsMasterKeyId?: string }>;
+}
+
+const awsError = (name: string, message = name) => Object.assign(new Error(message), { name, $metadata: {} });
+
+/** Resets the mocks and installs a world; returns it so tests can inspect and change it. */
+export function installWorld(init: Partial<World> = {}): World {
+  ecs.reset();
+  cloudwatch.reset();
+  sns.reset();
+  const world: World = {
+    clusters: init.clusters ?? {},
+    alarms: init.alarms ?? new Map(),
+    tags: init.tags ?? new Map(),
+    dashboards: init.dashboards ?? new Map(),
+    topics: init.topics ?? { [TOPIC]: {} },
+  };
+  const nameOf = (c: string) => c.split('/').pop() ?? c;
+
+  ecs.on(DescribeClustersCommand).callsFake((input: { clusters: string[] }) => ({
+    clusters: input.clusters
+      .filter((c) => world.clusters[nameOf(c)])
+      .map((c) => {
+        const name = nameOf(c);
+        const insights = world.clusters[name]?.insights;
+        return {
+          clusterArn: clusterArn(name),
+          clusterName: name,
+          status: 'ACTIVE',
+          settings: insights ? [{ name: 'containerInsights', value: insights }] : [],
+        };
+      }),
+    failures: input.clusters
+      .filter((c) => !world.clusters[nameOf(c)])
+      .map((c) => ({ arn: c, reason: 'MISSING' })),
+  }));
+  ecs
+    .on(ListServicesCommand)
+    .callsFake((input: { cluster: string; nextToken?: string; maxResults?: number }) => {
+      const cluster = world.clusters[nameOf(input.cluster)];
+      if (!cluster) throw awsError('ClusterNotFoundException');
+      const all = Object.keys(cluster.services).map(
+        (s) => `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${nameOf(input.cluster)}/${s}`,
+      );
+      const start = Number(input.nextToken ?? 0);
+      const size = input.maxResults ?? 10;
+      const next = start + size < all.length ? String(start + size) : undefined;
+      return { serviceArns: all.slice(start, start + size), nextToken: next };
+    });
+  ecs.on(DescribeServicesCommand).callsFake((input: { cluster: string; services: string[] }) => {
+    if (input.services.length > 10) throw awsError('InvalidParameterException', 'at most 10 services');
+    const name = nameOf(input.cluster);
+    const cluster = world.clusters[name];
+    if (!cluster) throw awsError('ClusterNotFoundException');
+    return {
+      services: input.services
+        .filter((s) => cluster.services[nameOf(s)] !== undefined)
+        .map((s) => ({
+          serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/${name}/${nameOf(s)}`,
+          serviceName: nameOf(s),
+          clusterArn: clusterArn(name),
+          status: 'ACTIVE',
+          desiredCount: cluster.services[nameOf(s)],
+          runningCount: 0,
+        })),
+      failures: input.services
+        .filter((s) => cluster.services[nameOf(s)] === undefined)
+        .map((s) => ({ arn: s, reason: 'MISSING' })),
+    };
+  });
+  ecs
+    .on(UpdateClusterCommand)
+    .callsFake((input: { cluster: string; settings: { name: string; value: string }[] }) => {
+      const cluster = world.clusters[nameOf(input.cluster)];
+      if (cluster) cluster.insights = input.settings[0]?.value;
+      return {};
+    });
+
+  cloudwatch
+    .on(DescribeAlarmsCommand)
+    .callsFake(
+      (input: {
+        AlarmNamePrefix?: string;
+        AlarmNames?: string[];
+        NextToken?: string;
+        MaxRecords?: number;
+      }) => {
+        const all = [...world.alarms.values()]
+          .filter((a) =>
+            input.AlarmNames
+              ? input.AlarmNames.includes(a.AlarmName ?? '')
+              : (a.AlarmName ?? '').startsWith(input.AlarmNamePrefix ?? ''),
+          )
+          .sort((a, b) => (a.AlarmName ?? '').localeCompare(b.AlarmName ?? ''));
+        const start = Number(input.NextToken ?? 0);
+        const size = input.MaxRecords ?? 50;
+        return {
+          MetricAlarms: all.slice(start, start + size),
+          NextToken: start + size < all.length ? String(start + size) : undefined,
+        };
+      },
+    );
+  cloudwatch
+    .on(PutMetricAlarmCommand)
+    .callsFake((input: MetricAlarm & { Tags?: { Key: string; Value: string }[] }) => {
+      const name = input.AlarmName ?? '';
+      const isNew = !world.alarms.has(name);
+      const { Tags, ...definition } = input;
+      world.alarms.set(name, {
+        ...definition,
+        AlarmArn: alarmArn(name),
+        StateValue: world.alarms.get(name)?.StateValue ?? 'INSUFFICIENT_DATA',
+      });
+      // As documented: Tags only apply when the alarm is created.
+      if (isNew) world.tags.set(alarmArn(name), Tags ?? []);
+      return {};
+    });
+  cloudwatch
+    .on(ListTagsForResourceCommand)
+    .callsFake((input: { ResourceARN: string }) => ({ Tags: world.tags.get(input.ResourceARN) ?? [] }));
+  cloudwatch
+    .on(TagResourceCommand)
+    .callsFake((input: { ResourceARN: string; Tags: { Key: string; Value: string }[] }) => {
+      const current = (world.tags.get(input.ResourceARN) ?? []).filter(
+        (t) => !input.Tags.some((n) => n.Key === t.Key),
+      );
+      world.tags.set(input.ResourceARN, [...current, ...input.Tags]);
+      return {};
+    });
+  cloudwatch.on(DeleteAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => {
+    if (input.AlarmNames.length > 100) throw awsError('InvalidParameterValue', 'at most 100 names');
+    for (const n of input.AlarmNames) {
+      world.alarms.delete(n);
+      world.tags.delete(alarmArn(n));
+    }
+    return {};
+  });
+  cloudwatch.on(GetDashboardCommand).callsFake((input: { DashboardName: string }) => {
+    const body = world.dashboards.get(input.DashboardName);
+    if (body === undefined) throw awsError('ResourceNotFound', 'Dashboard does not exist');
+    return { DashboardName: input.DashboardName, DashboardBody: body };
+  });
+  cloudwatch.on(PutDashboardCommand).callsFake((input: { DashboardName: string; DashboardBody: string }) => {
+    world.dashboards.set(input.DashboardName, input.DashboardBody);
+    return { DashboardValidationMessages: [] };
+  });
+
+  sns.on(GetTopicAttributesCommand).callsFake((input: { TopicArn: string }) => {
+    const topic = world.topics[input.TopicArn];
+    if (!topic) throw awsError('NotFoundException', 'Topic does not exist');
+    return {
+      Attributes: {
+        TopicArn: input.TopicArn,
+        ...(topic.KmsMasterKeyId ? { KmsMasterKeyId: topic.KmsMasterKeyId } : {}),
+      },
+    };
+  });
+  return world;
+}
+
+/** Every write the alarm commands can make, counted. */
+export function writeCount(): number {
+  return (
+    cloudwatch.commandCalls(PutMetricAlarmCommand).length +
+    cloudwatch.commandCalls(TagResourceCommand).length +
+    cloudwatch.commandCalls(DeleteAlarmsCommand).length +
+    cloudwatch.commandCalls(PutDashboardCommand).length +
+    ecs.commandCalls(UpdateClusterCommand).length
+  );
+}
+
+/** Tags ecsops puts on a managed alarm. */
+export const managedTags = (cluster: string, service: string) => [
+  { Key: 'ecsops:managed', Value: 'true' },
+  { Key: 'ecsops:cluster', Value: cluster },
+  { Key: 'ecsops:service', Value: service },
+];
