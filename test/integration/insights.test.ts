@@ -52,15 +52,16 @@ describe('ecsops insights (built CLI against moto)', () => {
 
   it('--region all reads every enabled region (EC2 DescribeRegions) and finds clusters in each', async () => {
     await createClusters({ a: 'enabled' });
-    await new ECSClient(motoClientConfig('eu-west-1')).send(new CreateClusterCommand({ clusterName: 'euro' }));
+    await new ECSClient(motoClientConfig('eu-west-1')).send(
+      new CreateClusterCommand({ clusterName: 'euro' }),
+    );
     const doc = parseJsonDocument(await runCli(['insights', 'status', '--region', 'all', '--json']));
     const regions = (doc.regions as { region: string }[]).map((r) => r.region);
     expect(regions.length).toBeGreaterThan(10);
     expect(regions).toEqual(expect.arrayContaining(['us-east-1', 'eu-west-1']));
-    expect((doc.clusters as { region: string; clusterName: string }[]).map((c) => `${c.region}/${c.clusterName}`)).toEqual([
-      'eu-west-1/euro',
-      'us-east-1/a',
-    ]);
+    expect(
+      (doc.clusters as { region: string; clusterName: string }[]).map((c) => `${c.region}/${c.clusterName}`),
+    ).toEqual(['eu-west-1/euro', 'us-east-1/a']);
   });
 
   it('--dry-run sends zero writes; apply writes one UpdateCluster per cluster needing it; second run writes nothing', async () => {
