@@ -43,6 +43,17 @@ export class InputError extends EcsopsError {
   }
 }
 
+/** A named cluster, service or task definition does not exist (exit 2): the user's input is wrong. */
+export class ResourceNotFoundError extends InputError {
+  readonly resourceType: string;
+  readonly resource: string;
+  constructor(resourceType: string, resource: string, hint?: string) {
+    super(`${resourceType} not found: ${resource}`, hint ? { hint } : undefined);
+    this.resourceType = resourceType;
+    this.resource = resource;
+  }
+}
+
 /** An AWS call failed after retries (exit 3). Names the operation, the IAM action and the resource. */
 export class AwsError extends EcsopsError {
   readonly operation: string;

@@ -2,7 +2,7 @@
  * Wraps every AWS call so a failure names the operation, the IAM action and the resource, with a hint
  * for the failures operators hit most: access denied, throttling, missing credentials or region.
  */
-import { AwsError } from '../errors.js';
+import { AwsError, ResourceNotFoundError } from '../errors.js';
 
 /** What a call is, for error messages and the README's IAM table. */
 export interface CallMeta {
@@ -11,6 +11,10 @@ export interface CallMeta {
   /** IAM action the caller needs, e.g. `ecs:DescribeClusters`. */
   iamAction: string;
   resource?: string | undefined;
+  /** Turns the service's "no such thing" answer into a ResourceNotFoundError (exit 2, the input is wrong). */
+  notFound?:
+    | { match: (code: string, message: string) => boolean; resourceType: string; hint?: string }
+    | undefined;
 }
 
 const ACCESS_DENIED = new Set([
@@ -72,6 +76,13 @@ export function toAwsError(meta: CallMeta, error: unknown): unknown {
   const sdkError = error as Error & { code?: string; $metadata?: { attempts?: number } };
   const code = sdkError.code && sdkError.name === 'Error' ? sdkError.code : sdkError.name;
   const attempts = sdkError.$metadata?.attempts;
+  if (meta.notFound?.match(code, sdkError.message ?? '')) {
+    return new ResourceNotFoundError(
+      meta.notFound.resourceType,
+      meta.resource ?? 'unknown',
+      meta.notFound.hint,
+    );
+  }
   let hint: string | undefined;
   if (ACCESS_DENIED.has(code)) {
     hint = `The caller needs IAM permission ${meta.iamAction}${meta.resource ? ` on ${meta.resource}` : ''}.`;

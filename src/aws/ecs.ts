@@ -29,6 +29,26 @@ import {
 } from '../core/ecs-types.js';
 import { awsCall } from './call.js';
 
+// ECS answers an unknown cluster with ClusterNotFoundException, and an unknown task definition with a
+// ClientException whose message says so; both mean the user's input is wrong (exit 2), not AWS.
+const clusterNotFound = {
+  resourceType: 'Cluster',
+  match: (code: string) => code === 'ClusterNotFoundException',
+  hint: 'Check the name and --region; list clusters with: ecsops insights status',
+};
+const serviceNotFound = {
+  resourceType: 'Service',
+  match: (code: string) => code === 'ServiceNotFoundException' || code === 'ServiceNotActiveException',
+  hint: 'Check the service name, --cluster and --region.',
+};
+const taskDefinitionNotFound = {
+  resourceType: 'Task definition',
+  match: (code: string, message: string) =>
+    code === 'ClientException' &&
+    /unable to describe task definition|does not exist|not found/i.test(message),
+  hint: 'Check the family (and revision) and --region; list families with: aws ecs list-task-definition-families',
+};
+
 /** DescribeClusters takes at most 100 clusters per call. */
 export const DESCRIBE_CLUSTERS_BATCH = 100;
 /** DescribeServices takes at most 10 services per call. */
@@ -157,7 +177,12 @@ export async function listAgentVersions(
 /** Every service ARN in a cluster (ListServices, 100 a page). */
 export async function listServiceArns(ecs: ECSClient, cluster: string): Promise<string[]> {
   return awsCall(
-    { operation: 'ecs:ListServices', iamAction: 'ecs:ListServices', resource: cluster },
+    {
+      operation: 'ecs:ListServices',
+      iamAction: 'ecs:ListServices',
+      resource: cluster,
+      notFound: clusterNotFound,
+    },
     async () => {
       const arns: string[] = [];
       for await (const page of paginateListServices({ client: ecs, pageSize: 100 }, { cluster })) {
@@ -182,7 +207,8 @@ export async function describeServices(
       {
         operation: 'ecs:DescribeServices',
         iamAction: 'ecs:DescribeServices',
-        resource: `${cluster}/${batch.join(',')}`,
+        resource: cluster,
+        notFound: clusterNotFound,
       },
       () => ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
     );
@@ -224,6 +250,7 @@ export async function describeTaskDefinition(
       operation: 'ecs:DescribeTaskDefinition',
       iamAction: 'ecs:DescribeTaskDefinition',
       resource: taskDefinition,
+      notFound: taskDefinitionNotFound,
     },
     () => ecs.send(new DescribeTaskDefinitionCommand({ taskDefinition, include: ['TAGS'] })),
   );
@@ -258,7 +285,15 @@ export async function updateServiceTaskDefinition(
   taskDefinition: string,
 ): Promise<void> {
   await awsCall(
-    { operation: 'ecs:UpdateService', iamAction: 'ecs:UpdateService', resource: `${cluster}/${service}` },
+    {
+      operation: 'ecs:UpdateService',
+      iamAction: 'ecs:UpdateService',
+      resource: `${cluster}/${service}`,
+      notFound: {
+        ...serviceNotFound,
+        match: (code: string) => serviceNotFound.match(code) || clusterNotFound.match(code),
+      },
+    },
     () => ecs.send(new UpdateServiceCommand({ cluster, service, taskDefinition })),
   );
 }

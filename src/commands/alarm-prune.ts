@@ -2,7 +2,7 @@ import { DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
 import { type AlarmServiceState, managedTargetOf, planAlarmPrune } from '../core/alarm/plan.js';
 import { mapConcurrent } from '../core/concurrency.js';
 import type { ExitCode } from '../errors.js';
-import { AwsError } from '../errors.js';
+import { ResourceNotFoundError } from '../errors.js';
 import { applyDeletions } from './alarm-delete.js';
 import { readAlarmRecords } from './alarm-list.js';
 import type { MutatingOptions } from './apply-flow.js';
@@ -59,7 +59,7 @@ export async function runAlarmPrune(options: AlarmPruneOptions, ctx: CommandCont
         }));
       } catch (error) {
         // A deleted cluster: none of its services exist any more.
-        if (error instanceof AwsError && error.code === 'ClusterNotFoundException') return [];
+        if (error instanceof ResourceNotFoundError && error.resourceType === 'Cluster') return [];
         throw error;
       }
     },
