@@ -19,7 +19,7 @@ import {
 } from '../task-definition/parse.js';
 import type { TaskSecretReference } from './check.js';
 import { partitionForRegion, secretsManagerSecretArn, ssmParameterArn } from './reference.js';
-import { basename, shellScript } from './tools/common.js';
+import { basename, plainShellWords, shellScript } from './tools/common.js';
 import { KNOWN_WRAPPER_BINARIES, TOOL_ADAPTERS } from './tools/index.js';
 import type {
   Collision,
@@ -141,6 +141,8 @@ interface ArgvInfo {
   entryPoint: string[] | undefined;
   command: string[] | undefined;
   commandFrom: 'task' | 'image' | 'unknown';
+  /** The argv came from a plain `sh -c "wrapper …"` (Docker shell form) and was split into words. */
+  shellForm?: boolean;
 }
 
 // Docker's merge: a non-empty task entryPoint replaces the image ENTRYPOINT *and* drops the image CMD;
@@ -165,7 +167,25 @@ function effectiveArgv(c: ContainerView, options: MigrateOptions): ArgvInfo {
   if (entryPoint !== undefined && command !== undefined) argv = [...entryPoint, ...command];
   else if (entryPoint === undefined && fromTask) argv = [...(command ?? [])];
   else if (entryPoint !== undefined && entryPoint.length > 0 && command === undefined) argv = undefined;
-  return { argv, entryPointFrom, entryPoint, command, commandFrom };
+  return unwrapShellForm({ argv, entryPointFrom, entryPoint, command, commandFrom });
+}
+
+// `["sh", "-c", "chamber exec svc -- node app.js"]` (Docker's shell form) runs exactly the script's
+// words when the script uses no shell feature; those words are then the argv to migrate. aws-env is
+// excluded: it only works through the shell's `eval`, which its own adapter handles.
+function unwrapShellForm(info: ArgvInfo): ArgvInfo {
+  const sh = shellScript(info.argv);
+  if (sh === undefined || info.argv?.length !== 3) return info;
+  const words = plainShellWords(sh.script);
+  const tool = basename(words?.[0]);
+  if (
+    words === undefined ||
+    tool === 'aws-env' ||
+    !(KNOWN_WRAPPER_BINARIES as readonly string[]).includes(tool)
+  ) {
+    return info;
+  }
+  return { ...info, argv: words, shellForm: true };
 }
 
 function endsWith(list: readonly string[], tail: readonly string[]): boolean {
@@ -180,6 +200,8 @@ function placeArgv(info: ArgvInfo, newArgv: string[]): Pick<ContainerEdit, 'entr
     entryPoint: newArgv.slice(0, 1),
     command: newArgv.slice(1),
   });
+  // The shell is gone along with the wrapper: write the command in exec form, explicitly.
+  if (info.shellForm) return split();
   if (info.entryPointFrom === 'task') {
     const cmd = info.command ?? [];
     if (endsWith(newArgv, cmd) && newArgv.length > cmd.length)

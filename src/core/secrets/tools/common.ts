@@ -1,4 +1,5 @@
 /** Helpers shared by the wrapper adapters: argv inspection, Go-style flag parsing, mapping with collisions. */
+import { parse as parseShellWords } from 'shell-quote';
 import type { Collision, ParameterMetadata, PlannedSecret, SecretSource, ToolName } from './types.js';
 
 /** The last path component of an executable (`/usr/local/bin/chamber` → `chamber`). */
@@ -22,6 +23,30 @@ export function shellScript(
   const script = argv[2];
   if (script === undefined) return undefined;
   return { prefix: [argv[0] as string, opt], script };
+}
+
+/**
+ * Shell words of a script that uses no shell feature at all: only words, quotes and escapes. Docker's
+ * shell form (`CMD chamber exec svc -- node app.js` -> `sh -c "…"`) then runs exactly these words, so
+ * they can be migrated as an argv. Anything else (operators, redirections, `$` or backtick expansion,
+ * globs, `~`, comments) returns undefined: ecsops does not guess what a shell would do. A leading
+ * `exec` is dropped: it only replaces the shell with the command, which exec form does anyway.
+ */
+export function plainShellWords(script: string): string[] | undefined {
+  if (/[$`]/.test(script)) return undefined;
+  const tokens = parseShellWords(script);
+  if (tokens.length === 0 || !tokens.every((t): t is string => typeof t === 'string')) return undefined;
+  if (tokens.some((t) => t.startsWith('~'))) return undefined;
+  const words = tokens[0] === 'exec' ? tokens.slice(1) : tokens;
+  return words.length > 0 ? words : undefined;
+}
+
+/** Tokenises one script line with a shell-word parser; operators and substitutions become `{op}` markers. */
+export function shellTokens(line: string): string[] {
+  // `$VAR` stays literal: only the words matter here, not their values.
+  return parseShellWords(line, (name) => `$${name}`).map((t) =>
+    typeof t === 'string' ? t : 'op' in t ? `{${t.op === 'glob' ? t.pattern : t.op}}` : '{comment}',
+  );
 }
 
 /** True when a value contains shell/template expansion that is not static in the task definition. */

@@ -2,7 +2,9 @@
 import { describe, expect, it } from 'vitest';
 import { awsEnv } from '../../../../src/core/secrets/tools/aws-env.js';
 import { chamber } from '../../../../src/core/secrets/tools/chamber.js';
+import { plainShellWords } from '../../../../src/core/secrets/tools/common.js';
 import { parameterStoreExec } from '../../../../src/core/secrets/tools/parameter-store-exec.js';
+import { findAwsCliSecretLines } from '../../../../src/core/secrets/tools/shell.js';
 import { ssmEnv } from '../../../../src/core/secrets/tools/ssm-env.js';
 import { ssmwrap } from '../../../../src/core/secrets/tools/ssmwrap.js';
 import type { ToolAdapter, ToolContainer } from '../../../../src/core/secrets/tools/types.js';
@@ -195,5 +197,42 @@ describe('parse: refusals quote what cannot be rewritten', () => {
     const result = adapter.parse(c, ctx);
     expect(result.kind).toBe('refused');
     if (result.kind === 'refused') expect(result.reasons.join('\n')).toContain(reason);
+  });
+});
+
+describe('shell-word parsing (shell-quote)', () => {
+  it.each([
+    ['chamber exec svc -- node app.js', ['chamber', 'exec', 'svc', '--', 'node', 'app.js']],
+    ['exec ssm-env -with-decryption node "my app.js"', ['ssm-env', '-with-decryption', 'node', 'my app.js']],
+    ["chamber exec svc -- echo 'a  b' c\\ d", ['chamber', 'exec', 'svc', '--', 'echo', 'a  b', 'c d']],
+  ])('plain script %j splits into words', (script, words) => {
+    expect(plainShellWords(script)).toEqual(words);
+  });
+
+  it.each([
+    'chamber exec svc -- node app.js | tee log',
+    'chamber exec $SVC -- node',
+    'chamber exec svc -- node > out',
+    'chamber exec svc -- ls *.js',
+    'chamber exec svc -- cat ~/x',
+    'cd /app && chamber exec svc -- node',
+    'chamber exec svc -- node `which x`',
+  ])('a script using shell features is not unwound: %j', (script) => {
+    expect(plainShellWords(script)).toBeUndefined();
+  });
+
+  it.each([
+    ['export $(aws ssm get-parameters-by-path --path /x/ --with-decryption | jq -r .) && node a', true],
+    [
+      'VALUE=$(aws --region eu-west-1 ssm get-parameter --name /a --with-decryption --query P.V --output text)',
+      true,
+    ],
+    ['"aws" secretsmanager get-secret-value --secret-id x', true],
+    ['aws --profile p ssm get-parameters --names a b', true],
+    ['aws ssm put-parameter --name a --value b', false],
+    ['echo aws ssm', false],
+    ['node server.js', false],
+  ])('AWS CLI secret reads are found by tokens: %j -> %s', (line, found) => {
+    expect(findAwsCliSecretLines(line).length > 0).toBe(found);
   });
 });
