@@ -90,14 +90,33 @@ export async function checkTaskDefinitionSecrets(
     account?: string | undefined;
     label: string;
     iamSimulator?: boolean | undefined;
+    /** Shared across the task definitions of one run, so a role or key used by many is read once. */
+    cache?: SecretsCheckCache | undefined;
   },
 ): Promise<TaskDefinitionSecretsReport> {
   const { view, region } = args;
-  const account = args.account ?? (await callerAccount(ctx, region));
+  const cache = args.cache ?? createSecretsCheckCache();
+  const account = args.account ?? (await memo(cache.accounts, region, () => callerAccount(ctx, region)));
   const references = referencesFromTaskDefinition(view);
   const task = { region, account };
   const reads = planSecretsCheckReads(references, task);
   const limit = ctx.global.concurrency;
+
+  // Roles do not depend on anything else read here: start them now, alongside the metadata reads.
+  const roleArns = [...new Set([view.executionRoleArn, view.taskRoleArn].filter((a): a is string => !!a))];
+  const rolesRead =
+    references.length > 0
+      ? Promise.all(
+          roleArns.map((arn) =>
+            memo(cache.roles, arn, async () => {
+              const { readRoleState } = await import('../aws/iam.js');
+              return readRoleState(await ctx.aws.iam(), arn);
+            }),
+          ),
+        )
+      : Promise.resolve([]);
+  // Never leave the promise unobserved if an earlier read throws; it is awaited below.
+  rolesRead.catch(() => undefined);
 
   const parameters: Record<string, Lookup<ParameterMetadata>> = {};
   const byRegion = new Map<string, typeof reads.parameters>();
@@ -150,7 +169,10 @@ export async function checkTaskDefinitionSecrets(
   const keyResults = await mapConcurrent(
     keyReads,
     limit,
-    async (k) => readKmsKeyState?.(await ctx.aws.kms(k.region), k.keyId),
+    async (k) =>
+      memo(cache.keys, `${k.region} ${k.keyId}`, async () =>
+        readKmsKeyState?.(await ctx.aws.kms(k.region), k.keyId),
+      ),
     ctx.signal,
   );
   keyReads.forEach((k, i) => {
@@ -158,12 +180,9 @@ export async function checkTaskDefinitionSecrets(
   });
 
   const roles: Record<string, Lookup<RoleState>> = {};
-  const roleArns = [...new Set([view.executionRoleArn, view.taskRoleArn].filter((a): a is string => !!a))];
-  if (references.length > 0 && roleArns.length > 0) {
-    const { readRoleState } = await import('../aws/iam.js');
-    const iam = await ctx.aws.iam();
-    for (const arn of roleArns) roles[arn] = await readRoleState(iam, arn);
-  }
+  (await rolesRead).forEach((state, i) => {
+    roles[roleArns[i] as string] = state;
+  });
 
   const input: SecretsCheckInput = {
     region,
@@ -181,6 +200,27 @@ export async function checkTaskDefinitionSecrets(
   const report: TaskDefinitionSecretsReport = { label: args.label, region, account, input, result };
   if (args.iamSimulator) report.simulator = await compareWithSimulator(ctx, report);
   return report;
+}
+
+/** Reads shared by the task definitions of one `secrets check` run. */
+export interface SecretsCheckCache {
+  accounts: Map<string, Promise<string>>;
+  roles: Map<string, Promise<Lookup<RoleState>>>;
+  keys: Map<string, Promise<Lookup<KmsKeyState> | undefined>>;
+}
+
+/** An empty cache for one run. */
+export function createSecretsCheckCache(): SecretsCheckCache {
+  return { accounts: new Map(), roles: new Map(), keys: new Map() };
+}
+
+function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) {
+    value = read();
+    map.set(key, value);
+  }
+  return value;
 }
 
 function settledValue<T>(s: { status: string; value?: T; reason?: unknown } | undefined): T {
@@ -315,19 +355,22 @@ async function readTargets(
     if (taskDefs.length === 0) throw new InputError(`No services to check in ${cluster}.`);
   }
   const ecs = await ctx.aws.ecs(region);
-  const out: { label: string; region: string; view: TaskDefinitionView }[] = [];
-  for (const td of taskDefs) {
-    const described = await describeTaskDefinition(ecs, td);
-    const label = described.family ? `${described.family}:${described.revision}` : td;
-    const { tags: _tags, ...document } = described;
-    const view = readTaskDefinitionDocument(document, label).view;
-    out.push({
+  const described = await mapConcurrent(
+    taskDefs,
+    ctx.global.concurrency,
+    (td) => describeTaskDefinition(ecs, td),
+    ctx.signal,
+  );
+  return described.map((s, i) => {
+    const td = settledValue(s);
+    const label = td.family ? `${td.family}:${td.revision}` : (taskDefs[i] as string);
+    const { tags: _tags, ...document } = td;
+    return {
       label,
-      region: regionOfArn(described.taskDefinitionArn ?? '') ?? region,
-      view: withExecutionRole(view, options.executionRole),
-    });
-  }
-  return out;
+      region: regionOfArn(td.taskDefinitionArn ?? '') ?? region,
+      view: withExecutionRole(readTaskDefinitionDocument(document, label).view, options.executionRole),
+    };
+  });
 }
 
 function withExecutionRole(view: TaskDefinitionView, arn: string | undefined): TaskDefinitionView {
@@ -338,17 +381,22 @@ function withExecutionRole(view: TaskDefinitionView, arn: string | undefined): T
 export async function runSecretsCheck(options: SecretsCheckOptions, ctx: CommandContext): Promise<ExitCode> {
   const { out } = ctx;
   const targets = await readTargets(ctx, options);
-  let reports: TaskDefinitionSecretsReport[] = [];
-  for (const t of targets) {
-    reports.push(
-      await checkTaskDefinitionSecrets(ctx, {
+  // One cache for the run: services usually share an execution role and a key.
+  const cache = createSecretsCheckCache();
+  const checked = await mapConcurrent(
+    targets,
+    ctx.global.concurrency,
+    (t) =>
+      checkTaskDefinitionSecrets(ctx, {
         view: t.view,
         region: t.region,
         label: t.label,
         iamSimulator: options.iamSimulator,
+        cache,
       }),
-    );
-  }
+    ctx.signal,
+  );
+  let reports: TaskDefinitionSecretsReport[] = checked.map((s) => settledValue(s));
 
   if (!out.jsonMode)
     for (const r of reports) out.result(renderReport(r, ctx, options.fix || options.applyFix));

@@ -1,4 +1,9 @@
-import { DescribeTaskDefinitionCommand, ECSClient } from '@aws-sdk/client-ecs';
+import {
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ECSClient,
+  ListServicesCommand,
+} from '@aws-sdk/client-ecs';
 import {
   GetRoleCommand,
   GetRolePolicyCommand,
@@ -146,6 +151,34 @@ afterEach(() => {
 });
 
 describe('secrets check (mocked AWS)', () => {
+  it('--all-services reads a role and a key shared by several task definitions once', async () => {
+    seed({ secrets: ['/app/db'], inline: { Statement: [readParam] }, parameters: cmkParam });
+    ecs
+      .on(ListServicesCommand)
+      .resolves({
+        serviceArns: ['a', 'b', 'c'].map((n) => `arn:aws:ecs:${REGION}:${ACCT}:service/prod/${n}`),
+      });
+    ecs.on(DescribeServicesCommand).resolves({
+      services: ['a', 'b', 'c'].map((n, i) => ({
+        serviceName: n,
+        serviceArn: `arn:aws:ecs:${REGION}:${ACCT}:service/prod/${n}`,
+        clusterArn: `arn:aws:ecs:${REGION}:${ACCT}:cluster/prod`,
+        status: 'ACTIVE',
+        taskDefinition: `arn:aws:ecs:${REGION}:${ACCT}:task-definition/web:${i + 1}`,
+      })),
+    });
+    const t = createTestContext();
+    const code = await runSecretsCheck(
+      options({ taskDef: undefined, cluster: 'prod', allServices: true }),
+      t.ctx,
+    );
+    expect(code).toBe(ExitCode.findings); // the IAM policy allows ssm but not kms:Decrypt on the CMK
+    expect(ecs.commandCalls(DescribeTaskDefinitionCommand)).toHaveLength(3);
+    expect(iam.commandCalls(GetRoleCommand)).toHaveLength(1);
+    expect(kms.commandCalls(DescribeKeyCommand)).toHaveLength(1);
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
+  });
+
   it('a key id that KMS reports as AWS-managed needs no kms grant', async () => {
     seed({
       secrets: ['/app/db'],
