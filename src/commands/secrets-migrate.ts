@@ -305,6 +305,18 @@ async function registerFlow(
   }
   const cluster = options.cluster as string;
   const service = options.service as string;
+  // Ctrl-C after the register: say exactly what exists now and how to finish, then stop.
+  if (ctx.signal.aborted) {
+    report.service = { cluster, service, status: 'not-started' };
+    if (out.jsonMode) out.json('secrets migrate', { ...report, interrupted: true });
+    else {
+      out.result(`Interrupted: service ${cluster}/${service} was not updated.`);
+      out.info(
+        `Finish with: aws ecs update-service --region ${region} --cluster ${cluster} --service ${service} --task-definition ${newRef}`,
+      );
+    }
+    return ExitCode.interrupted;
+  }
   const rollback = `aws ecs update-service --region ${region} --cluster ${cluster} --service ${service} --task-definition ${rollbackTarget(previousTaskDefinition)}`;
   report.rollbackCommand = rollback;
   try {
@@ -324,8 +336,22 @@ async function registerFlow(
   }
   if (options.wait) {
     if (!out.jsonMode) out.info(`Waiting up to ${WAIT_MAX_SECONDS} s for ${service} to become stable...`);
-    await waitForServicesStable(ecs, cluster, [service], WAIT_MAX_SECONDS);
-    report.stable = true;
+    try {
+      await waitForServicesStable(ecs, cluster, [service], WAIT_MAX_SECONDS);
+      report.stable = true;
+    } catch (error) {
+      // The change is applied; the deployment did not settle (e.g. ResourceInitializationError when
+      // the execution role cannot fetch a secret). That is a finding for the operator, with the way back.
+      report.stable = false;
+      if (out.jsonMode) out.json('secrets migrate', { ...report, waitError: describeError(error) });
+      else {
+        out.error(`Service ${cluster}/${service} did not become stable: ${describeError(error)}`);
+        out.info(
+          `Check its events (aws ecs describe-services --cluster ${cluster} --services ${service}); roll back with: ${rollback}`,
+        );
+      }
+      return ExitCode.findings;
+    }
   }
   if (out.jsonMode) out.json('secrets migrate', report);
   return ExitCode.ok;

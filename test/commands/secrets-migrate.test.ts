@@ -229,6 +229,52 @@ describe('secrets migrate --task-def --register --update-service', () => {
     expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
   });
 
+  it('Ctrl-C after the register: the service is not touched, exit 130, the finishing command is printed', async () => {
+    seed();
+    const t = createTestContext();
+    ecs.on(RegisterTaskDefinitionCommand).callsFake((input: { family: string }) => {
+      t.abort.abort();
+      return {
+        taskDefinition: {
+          taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${input.family}:5`,
+          revision: 5,
+        },
+      };
+    });
+    expect(await runSecretsMigrate(options(), t.ctx, { check: okCheck })).toBe(ExitCode.interrupted);
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
+    expect(t.stdout()).toContain('Registered arn:aws:ecs:us-east-1:123456789012:task-definition/web:5');
+    expect(t.stdout()).toContain('service prod/web was not updated');
+    expect(t.stderr()).toContain('--task-definition web:5');
+  });
+
+  it('--wait: a deployment that does not settle is a finding (exit 1) with the rollback command', async () => {
+    seed();
+    let describeCalls = 0;
+    ecs.on(DescribeServicesCommand).callsFake(() => {
+      describeCalls++;
+      // The first read is the plan; the waiter's polls then see the service draining (a waiter failure state).
+      const status = describeCalls === 1 ? 'ACTIVE' : 'DRAINING';
+      return {
+        services: [
+          {
+            serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/web',
+            serviceName: 'web',
+            status,
+            taskDefinition: TD_ARN,
+          },
+        ],
+      };
+    });
+    const t = createTestContext();
+    expect(await runSecretsMigrate(options({ wait: true }), t.ctx, { check: okCheck })).toBe(
+      ExitCode.findings,
+    );
+    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(t.stderr()).toContain('did not become stable');
+    expect(t.stderr()).toMatch(/roll back with: aws ecs update-service .*--task-definition web:4/);
+  });
+
   it('check fails: does not register, exits 1 and prints the --fix policy', async () => {
     seed();
     const failing: SecretsCheckResult = {
