@@ -1,6 +1,7 @@
 /**
- * The one place that constructs AWS SDK clients. Each client package is imported on first use, so a
- * command loads only the clients it needs and `ecsops --help` loads none (each costs ~100-250 ms).
+ * The one place that constructs AWS SDK clients. Each client package is loaded on first use (see
+ * sdk.ts), so a command loads only the clients it needs and `ecsops --help` loads none (each costs
+ * ~100-200 ms).
  */
 import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import type { EC2Client } from '@aws-sdk/client-ec2';
@@ -11,6 +12,7 @@ import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { SNSClient } from '@aws-sdk/client-sns';
 import type { SSMClient } from '@aws-sdk/client-ssm';
 import type { STSClient } from '@aws-sdk/client-sts';
+import { sdk } from './sdk.js';
 
 /** Settings shared by every client: from the global flags and the standard AWS chain. */
 export interface AwsClientConfig {
@@ -102,49 +104,29 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
   }
   return {
     ecs: (region) =>
-      cached(
-        `ecs:${region}`,
-        async () => new (await import('@aws-sdk/client-ecs')).ECSClient(common(region)),
-      ),
+      cached(`ecs:${region}`, async () => new (sdk('@aws-sdk/client-ecs').ECSClient)(common(region))),
     cloudwatch: (region) =>
       cached(
         `cloudwatch:${region}`,
-        async () => new (await import('@aws-sdk/client-cloudwatch')).CloudWatchClient(common(region)),
+        async () => new (sdk('@aws-sdk/client-cloudwatch').CloudWatchClient)(common(region)),
       ),
     ssm: (region) =>
-      cached(
-        `ssm:${region}`,
-        async () => new (await import('@aws-sdk/client-ssm')).SSMClient(common(region)),
-      ),
+      cached(`ssm:${region}`, async () => new (sdk('@aws-sdk/client-ssm').SSMClient)(common(region))),
     kms: (region) =>
-      cached(
-        `kms:${region}`,
-        async () => new (await import('@aws-sdk/client-kms')).KMSClient(common(region)),
-      ),
+      cached(`kms:${region}`, async () => new (sdk('@aws-sdk/client-kms').KMSClient)(common(region))),
     // IAM is global; its endpoint lives in us-east-1 (aws partition).
-    iam: () =>
-      cached('iam', async () => new (await import('@aws-sdk/client-iam')).IAMClient(common('us-east-1'))),
+    iam: () => cached('iam', async () => new (sdk('@aws-sdk/client-iam').IAMClient)(common('us-east-1'))),
     sts: (region) =>
-      cached(
-        `sts:${region}`,
-        async () => new (await import('@aws-sdk/client-sts')).STSClient(common(region)),
-      ),
+      cached(`sts:${region}`, async () => new (sdk('@aws-sdk/client-sts').STSClient)(common(region))),
     sns: (region) =>
-      cached(
-        `sns:${region}`,
-        async () => new (await import('@aws-sdk/client-sns')).SNSClient(common(region)),
-      ),
+      cached(`sns:${region}`, async () => new (sdk('@aws-sdk/client-sns').SNSClient)(common(region))),
     secretsManager: (region) =>
       cached(
         `secretsmanager:${region}`,
-        async () =>
-          new (await import('@aws-sdk/client-secrets-manager')).SecretsManagerClient(common(region)),
+        async () => new (sdk('@aws-sdk/client-secrets-manager').SecretsManagerClient)(common(region)),
       ),
     ec2: (region) =>
-      cached(
-        `ec2:${region}`,
-        async () => new (await import('@aws-sdk/client-ec2')).EC2Client(common(region)),
-      ),
+      cached(`ec2:${region}`, async () => new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region))),
     async defaultRegion() {
       // The SDK's own region chain (AWS_REGION, profile config) without loading a whole client (~60 ms vs ~150 ms).
       const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = await import(

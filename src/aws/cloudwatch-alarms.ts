@@ -5,24 +5,25 @@
  * PutMetricAlarm, DeleteAlarms (and, by ecsops's choice, TagResource) are limited to 3 TPS per
  * Region: callers pass a pacer, and the clients use the SDK's adaptive retry on top.
  */
-import {
-  type CloudWatchClient,
-  DeleteAlarmsCommand,
-  DescribeAlarmsCommand,
-  GetDashboardCommand,
-  ListTagsForResourceCommand,
-  type MetricAlarm,
-  PutDashboardCommand,
-  PutMetricAlarmCommand,
-  paginateDescribeAlarms,
-  TagResourceCommand,
-} from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient, MetricAlarm } from '@aws-sdk/client-cloudwatch';
 import type { AlarmTag } from '../core/alarm/plan.js';
 import type { ExistingMetricAlarm, MetricAlarmDefinition } from '../core/alarm/types.js';
 import { chunk } from '../core/concurrency.js';
 import type { Pacer } from '../core/pacer.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const {
+  DeleteAlarmsCommand,
+  DescribeAlarmsCommand,
+  GetDashboardCommand,
+  ListTagsForResourceCommand,
+  PutDashboardCommand,
+  PutMetricAlarmCommand,
+  paginateDescribeAlarms,
+  TagResourceCommand,
+} = sdk('@aws-sdk/client-cloudwatch');
 
 /** DeleteAlarms takes at most 100 names per call. */
 export const DELETE_ALARMS_BATCH = 100;

@@ -2,8 +2,11 @@
  * CloudWatch metric reads used by `insights --wait`. API reference:
  * https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_ListMetrics.html
  */
-import { type CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const { ListMetricsCommand } = sdk('@aws-sdk/client-cloudwatch');
 
 /** The Container Insights namespace for ECS. */
 export const CONTAINER_INSIGHTS_NAMESPACE = 'ECS/ContainerInsights';

@@ -2,23 +2,10 @@
  * Amazon ECS calls ecsops makes. API reference:
  * https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Operations.html
  */
-import {
-  DescribeClustersCommand,
-  DescribeContainerInstancesCommand,
-  DescribeServicesCommand,
-  DescribeTaskDefinitionCommand,
-  type DescribeTaskDefinitionCommandOutput,
-  type ECSClient,
-  ListAccountSettingsCommand,
-  PutAccountSettingDefaultCommand,
-  paginateListClusters,
-  paginateListContainerInstances,
-  paginateListServices,
-  RegisterTaskDefinitionCommand,
-  type RegisterTaskDefinitionCommandInput,
-  UpdateClusterCommand,
-  UpdateServiceCommand,
-  waitUntilServicesStable,
+import type {
+  DescribeTaskDefinitionCommandOutput,
+  ECSClient,
+  RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
 import { chunk } from '../core/concurrency.js';
 import {
@@ -28,6 +15,23 @@ import {
   toInsightsLevel,
 } from '../core/ecs-types.js';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const {
+  DescribeClustersCommand,
+  DescribeContainerInstancesCommand,
+  DescribeServicesCommand,
+  DescribeTaskDefinitionCommand,
+  ListAccountSettingsCommand,
+  PutAccountSettingDefaultCommand,
+  paginateListClusters,
+  paginateListContainerInstances,
+  paginateListServices,
+  RegisterTaskDefinitionCommand,
+  UpdateClusterCommand,
+  UpdateServiceCommand,
+  waitUntilServicesStable,
+} = sdk('@aws-sdk/client-ecs');
 
 // ECS answers an unknown cluster with ClusterNotFoundException, and an unknown task definition with a
 // ClientException whose message says so; both mean the user's input is wrong (exit 2), not AWS.

@@ -3,22 +3,23 @@
  * permissions boundary (read-only), simulate its identity policies (optional), and attach an inline
  * policy (`--apply-fix`). API reference: https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
-import {
-  GetPolicyCommand,
-  GetPolicyVersionCommand,
-  GetRoleCommand,
-  type GetRoleCommandOutput,
-  GetRolePolicyCommand,
-  type IAMClient,
-  PutRolePolicyCommand,
-  paginateListAttachedRolePolicies,
-  paginateListRolePolicies,
-  SimulatePrincipalPolicyCommand,
-} from '@aws-sdk/client-iam';
+import type { GetRoleCommandOutput, IAMClient } from '@aws-sdk/client-iam';
 import type { PolicySource, UnreadableDocument } from '../core/iam/policy.js';
 import type { Lookup, RoleState } from '../core/secrets/check.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const {
+  GetPolicyCommand,
+  GetPolicyVersionCommand,
+  GetRoleCommand,
+  GetRolePolicyCommand,
+  PutRolePolicyCommand,
+  paginateListAttachedRolePolicies,
+  paginateListRolePolicies,
+  SimulatePrincipalPolicyCommand,
+} = sdk('@aws-sdk/client-iam');
 
 /** True when an AwsError is an authorisation failure: the caller lacks the IAM action. */
 export function isAccessDenied(error: unknown): error is AwsError {

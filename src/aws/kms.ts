@@ -3,18 +3,16 @@
  * policy, grants and aliases. Nothing here encrypts or decrypts. API reference:
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_Operations.html
  */
-import {
-  DescribeKeyCommand,
-  GetKeyPolicyCommand,
-  type KMSClient,
-  paginateListAliases,
-  paginateListGrants,
-} from '@aws-sdk/client-kms';
+import type { KMSClient } from '@aws-sdk/client-kms';
 import type { KmsGrant, KmsGrants } from '../core/iam/evaluate.js';
 import type { KmsKeyState, Lookup } from '../core/secrets/check.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
 import { isAccessDenied, unreadable } from './iam.js';
+import { sdk } from './sdk.js';
+
+const { DescribeKeyCommand, GetKeyPolicyCommand, paginateListAliases, paginateListGrants } =
+  sdk('@aws-sdk/client-kms');
 
 /**
  * DescribeKey (accepts a key id, key ARN, alias name or alias ARN), then for customer-managed keys

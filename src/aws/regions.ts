@@ -3,8 +3,11 @@
  * is where ECS can be called; opt-in regions the account has not enabled would only fail.
  * https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeRegions.html
  */
-import { DescribeRegionsCommand, type EC2Client } from '@aws-sdk/client-ec2';
+import type { EC2Client } from '@aws-sdk/client-ec2';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const { DescribeRegionsCommand } = sdk('@aws-sdk/client-ec2');
 
 /** Names of the regions enabled for this account, sorted. */
 export async function listEnabledRegions(ec2: EC2Client): Promise<string[]> {

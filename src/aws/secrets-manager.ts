@@ -3,15 +3,14 @@
  * GetSecretValue. API reference:
  * https://docs.aws.amazon.com/secretsmanager/latest/apireference/API_DescribeSecret.html
  */
-import {
-  DescribeSecretCommand,
-  GetResourcePolicyCommand,
-  type SecretsManagerClient,
-} from '@aws-sdk/client-secrets-manager';
+import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import type { Lookup, SecretMetadataState } from '../core/secrets/check.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
 import { isAccessDenied, unreadable } from './iam.js';
+import { sdk } from './sdk.js';
+
+const { DescribeSecretCommand, GetResourcePolicyCommand } = sdk('@aws-sdk/client-secrets-manager');
 
 /** A secret's ARN, name, KMS key and resource policy, by name or (partial) ARN. */
 export async function readSecretMetadata(

@@ -3,10 +3,13 @@
  * (CloudWatch does not validate alarm actions). API reference:
  * https://docs.aws.amazon.com/sns/latest/api/API_GetTopicAttributes.html
  */
-import { GetTopicAttributesCommand, type SNSClient } from '@aws-sdk/client-sns';
+import type { SNSClient } from '@aws-sdk/client-sns';
 import type { TopicState } from '../core/alarm/plan.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const { GetTopicAttributesCommand } = sdk('@aws-sdk/client-sns');
 
 /** Reads a topic's existence and encryption key (GetTopicAttributes); never throws for a missing or unreadable topic. */
 export async function readTopic(sns: SNSClient, topicArn: string): Promise<TopicState> {

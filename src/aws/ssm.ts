@@ -3,14 +3,13 @@
  * GetParametersByPath, which return values. API reference:
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
  */
-import {
-  paginateDescribeParameters,
-  type ParameterMetadata as SdkParameterMetadata,
-  type SSMClient,
-} from '@aws-sdk/client-ssm';
+import type { ParameterMetadata as SdkParameterMetadata, SSMClient } from '@aws-sdk/client-ssm';
 import { chunk } from '../core/concurrency.js';
 import type { ParameterMetadata } from '../core/ssm-types.js';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const { paginateDescribeParameters } = sdk('@aws-sdk/client-ssm');
 
 /** DescribeParameters returns at most 50 per page, and a filter takes at most 50 values. */
 const PAGE_SIZE = 50;

@@ -2,8 +2,11 @@
  * STS GetCallerIdentity: the account and partition ecsops builds ARNs with. Needs no IAM permission.
  * https://docs.aws.amazon.com/STS/latest/APIReference/API_GetCallerIdentity.html
  */
-import { GetCallerIdentityCommand, type STSClient } from '@aws-sdk/client-sts';
+import type { STSClient } from '@aws-sdk/client-sts';
 import { awsCall } from './call.js';
+import { sdk } from './sdk.js';
+
+const { GetCallerIdentityCommand } = sdk('@aws-sdk/client-sts');
 
 /** Who the caller is. */
 export interface CallerIdentity {

@@ -3,13 +3,15 @@
  * process.exitCode. Errors become a message, a hint and a stable exit code here and nowhere else.
  */
 import { readFileSync } from 'node:fs';
-import { type Command, CommanderError } from 'commander';
+import type { Command } from 'commander';
 import { isAwsSdkError, toAwsError } from '../aws/call.js';
 import { createAwsClients } from '../aws/clients.js';
 import type { CommandContext, GlobalOptions } from '../commands/context.js';
 import { EcsopsError, ExitCode } from '../errors.js';
+import { loadColors, shouldUseColor } from '../output/colors.js';
 import { askYesNo } from '../output/prompt.js';
 import { createReporter, type Reporter } from '../output/reporter.js';
+import { CommanderError } from './commander.js';
 import { createProgram } from './program.js';
 import type { RunCommand } from './run.js';
 
@@ -36,9 +38,17 @@ export async function main(argv: string[]): Promise<void> {
   const run: RunCommand = async (command, body) => {
     const flags = command.optsWithGlobals() as Record<string, unknown>;
     const global = toGlobalOptions(flags);
+    const colors = await loadColors(
+      shouldUseColor({
+        isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
+        noColorFlag: !global.color,
+        json: global.json,
+        env: process.env,
+      }),
+    );
     const out = createReporter({
       json: global.json,
-      noColor: !global.color,
+      colors,
       debug: global.debug,
       stdout: process.stdout,
       stderr: process.stderr,
@@ -123,7 +133,6 @@ function toGlobalOptions(flags: Record<string, unknown>): GlobalOptions {
 function createFallbackReporter(): Reporter {
   return createReporter({
     json: false,
-    noColor: true,
     debug: false,
     stdout: process.stdout,
     stderr: process.stderr,

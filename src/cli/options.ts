@@ -1,5 +1,6 @@
 /** Commander option parsers shared by every command group. No AWS, no I/O. */
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
+import { InvalidArgumentError, Option } from './commander.js';
 
 /** Accumulates comma-separated, repeatable values: `--region a,b --region c` -> [a, b, c]. */
 export function collectList(value: string, previous: string[] | undefined): string[] {

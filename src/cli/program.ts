@@ -3,7 +3,8 @@
  * imports its command module (and through it the AWS SDK clients it needs) when it runs, so
  * `ecsops --help` loads no SDK.
  */
-import { Command, Option } from 'commander';
+import type { Command as CommanderCommand } from 'commander';
+import { Command, Option } from './commander.js';
 import { registerAlarmCommands } from './groups/alarm.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
@@ -17,7 +18,7 @@ export interface ProgramDeps {
 }
 
 /** Builds the commander program with global options and every command group. */
-export function createProgram(deps: ProgramDeps): Command {
+export function createProgram(deps: ProgramDeps): CommanderCommand {
   const program = new Command('ecsops')
     .description('Operations for Amazon ECS: Container Insights, native secrets, task-health alarms.')
     .version(deps.version, '-V, --version')

@@ -1,5 +1,3 @@
-import { Chalk, type ChalkInstance } from 'chalk';
-
 /** Colour on only for a TTY, without NO_COLOR, --no-color or --json (chalk alone ignores NO_COLOR). */
 export function shouldUseColor(args: {
   isTTY: boolean;
@@ -14,9 +12,25 @@ export function shouldUseColor(args: {
   return true;
 }
 
-export type Colors = ChalkInstance;
+/** The styles ecsops uses; a chalk instance satisfies it. */
+export interface Colors {
+  green(text: string): string;
+  red(text: string): string;
+  yellow(text: string): string;
+  gray(text: string): string;
+}
 
-/** A chalk instance of our own, so the decision above is the only one that counts. */
-export function createColors(enabled: boolean): Colors {
-  return new Chalk({ level: enabled ? 1 : 0 });
+const identity = (text: string) => text;
+
+/** No colour: what scripts, pipes, CI and --json get. */
+export const plainColors: Colors = { green: identity, red: identity, yellow: identity, gray: identity };
+
+/**
+ * Colours for a terminal. chalk is imported only here, so runs that show no colour (--help, pipes,
+ * --json, CI) never load it. Our own instance, so the decision above is the only one that counts.
+ */
+export async function loadColors(enabled: boolean): Promise<Colors> {
+  if (!enabled) return plainColors;
+  const { Chalk } = await import('chalk');
+  return new Chalk({ level: 1 });
 }

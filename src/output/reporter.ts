@@ -1,4 +1,4 @@
-import { type Colors, createColors, shouldUseColor } from './colors.js';
+import { type Colors, plainColors } from './colors.js';
 
 /** The minimal stream surface ecsops writes to; process.stdout/stderr and test buffers both fit. */
 export interface OutputStream {
@@ -39,7 +39,8 @@ export const SCHEMA_VERSION = 1;
 
 export interface ReporterOptions {
   json: boolean;
-  noColor: boolean;
+  /** From loadColors(shouldUseColor(...)); plain when omitted. */
+  colors?: Colors | undefined;
   debug: boolean;
   stdout: OutputStream;
   stderr: OutputStream;
@@ -49,14 +50,7 @@ export interface ReporterOptions {
 /** Builds the reporter from the global flags and the streams. */
 export function createReporter(options: ReporterOptions): Reporter {
   const { stdout, stderr, json } = options;
-  const colors = createColors(
-    shouldUseColor({
-      isTTY: Boolean(stdout.isTTY) && Boolean(stderr.isTTY),
-      noColorFlag: options.noColor,
-      json,
-      env: options.env,
-    }),
-  );
+  const colors = json ? plainColors : (options.colors ?? plainColors);
   // Animated progress only where a person watches: a TTY outside CI.
   const animate = Boolean(stderr.isTTY) && !options.env.CI && !json;
   let jsonWritten = false;

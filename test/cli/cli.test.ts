@@ -52,6 +52,35 @@ describe('built CLI', () => {
     },
   );
 
+  it('--help and non-terminal runs do not load chalk (colour is only loaded for a terminal)', () => {
+    const track = join(mkdtempSync(join(tmpdir(), 'ecsops-track-')), 'loads.txt');
+    const hooks = `import { appendFileSync } from 'node:fs'; export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes('/chalk/')) appendFileSync(${JSON.stringify(track)}, r.url + '\\n'); return r; }`;
+    const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));`)}`;
+    const env = { PATH: process.env.PATH ?? '', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', register, ...args], { encoding: 'utf8', env });
+    expect(run([BIN, '--help']).status).toBe(0);
+    const status = [
+      'insights',
+      'status',
+      '--region',
+      'us-east-1',
+      '--endpoint-url',
+      'http://127.0.0.1:9',
+      '--max-attempts',
+      '1',
+    ];
+    expect(run([BIN, ...status]).status).toBe(3);
+    expect(existsSync(track) ? readFileSync(track, 'utf8') : '').toBe('');
+    // Positive control: the same hook does see chalk when something imports it.
+    run([
+      '--input-type=module',
+      '-e',
+      `await import(${JSON.stringify(new URL('../../src/output/colors.ts', import.meta.url).pathname.replace('/src/output/colors.ts', '/dist/output/colors.js'))}).then((m) => m.loadColors(true))`,
+    ]);
+    expect(readFileSync(track, 'utf8')).toContain('/chalk/');
+  });
+
   it('the tracker does see SDK loads when a command runs (so the test above can fail)', () => {
     const track = join(mkdtempSync(join(tmpdir(), 'ecsops-track-')), 'loads.txt');
     spawnSync(
@@ -66,6 +95,8 @@ describe('built CLI', () => {
         'us-east-1',
         '--endpoint-url',
         'http://127.0.0.1:9',
+        '--max-attempts',
+        '1',
       ],
       {
         encoding: 'utf8',

@@ -40,7 +40,6 @@ export function createTestContext(
   const ctx: CommandContext = {
     out: createReporter({
       json: global.json,
-      noColor: true,
       debug: false,
       stdout: { write: (s: string) => (out += s) },
       stderr: { write: (s: string) => (err += s) },

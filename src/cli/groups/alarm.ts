@@ -1,5 +1,6 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import { MISSING_DATA_VALUES } from '../../core/alarm/types.js';
+import { InvalidArgumentError, Option } from '../commander.js';
 import { addMutatingOptions, collectList, integerIn } from '../options.js';
 import type { RunCommand } from '../run.js';
 

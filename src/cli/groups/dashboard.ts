@@ -1,4 +1,5 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
+import { Option } from '../commander.js';
 import { addMutatingOptions, collectList } from '../options.js';
 import type { RunCommand } from '../run.js';
 

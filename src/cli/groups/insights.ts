@@ -1,6 +1,7 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import type { InsightsApplyOptions } from '../../commands/insights-apply.js';
 import { UsageError } from '../../errors.js';
+import { Option } from '../commander.js';
 import { addMutatingOptions, collectList, integerIn } from '../options.js';
 import type { RunCommand } from '../run.js';
 

@@ -1,5 +1,6 @@
-import { type Command, Option } from 'commander';
+import type { Command } from 'commander';
 import { UsageError } from '../../errors.js';
+import { Option } from '../commander.js';
 import { addMutatingOptions, collectList } from '../options.js';
 import type { RunCommand } from '../run.js';
 

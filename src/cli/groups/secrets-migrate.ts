@@ -1,5 +1,6 @@
-import { type Command, InvalidArgumentError, Option } from 'commander';
+import type { Command } from 'commander';
 import type { SecretsMigrateOptions } from '../../commands/secrets-migrate.js';
+import { InvalidArgumentError, Option } from '../commander.js';
 import { addMutatingOptions } from '../options.js';
 import type { RunCommand } from '../run.js';
 
