@@ -153,11 +153,9 @@ afterEach(() => {
 describe('secrets check (mocked AWS)', () => {
   it('--all-services reads a role and a key shared by several task definitions once', async () => {
     seed({ secrets: ['/app/db'], inline: { Statement: [readParam] }, parameters: cmkParam });
-    ecs
-      .on(ListServicesCommand)
-      .resolves({
-        serviceArns: ['a', 'b', 'c'].map((n) => `arn:aws:ecs:${REGION}:${ACCT}:service/prod/${n}`),
-      });
+    ecs.on(ListServicesCommand).resolves({
+      serviceArns: ['a', 'b', 'c'].map((n) => `arn:aws:ecs:${REGION}:${ACCT}:service/prod/${n}`),
+    });
     ecs.on(DescribeServicesCommand).resolves({
       services: ['a', 'b', 'c'].map((n, i) => ({
         serviceName: n,
