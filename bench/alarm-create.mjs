@@ -1,7 +1,7 @@
 // Benchmark for `ecsops alarm create --all-services` over many services in moto (issue: API calls and
 // wall time, vs a shell loop of `aws cloudwatch put-metric-alarm`). Prints a JSON summary.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -11,6 +11,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
+import { planAlarmMetrics } from '../dist/core/alarm/definition.js';
 import { BIN, cliEnv, countCalls, recorder, round, startMoto, timeOnce } from './lib.mjs';
 
 const SERVICES = Number(process.env.BENCH_SERVICES ?? 500);
@@ -110,55 +111,16 @@ try {
       .slice(0, LOOP_SAMPLE)
       .map((service) => {
         const file = join(dir, `${service}.json`);
+        // The same Metrics array ecsops sends, from the built core, so both sides write one definition.
         writeFileSync(
           file,
-          JSON.stringify([
-            {
-              Id: 'running',
-              MetricStat: {
-                Metric: {
-                  Namespace: 'ECS/ContainerInsights',
-                  MetricName: 'RunningTaskCount',
-                  Dimensions: [
-                    { Name: 'ClusterName', Value: CLUSTER },
-                    { Name: 'ServiceName', Value: service },
-                  ],
-                },
-                Period: 60,
-                Stat: 'Minimum',
-              },
-              ReturnData: false,
-            },
-            {
-              Id: 'desired',
-              MetricStat: {
-                Metric: {
-                  Namespace: 'ECS/ContainerInsights',
-                  MetricName: 'DesiredTaskCount',
-                  Dimensions: [
-                    { Name: 'ClusterName', Value: CLUSTER },
-                    { Name: 'ServiceName', Value: service },
-                  ],
-                },
-                Period: 60,
-                Stat: 'Minimum',
-              },
-              ReturnData: false,
-            },
-            { Id: 'desiredFilled', Expression: 'FILL(desired, REPEAT)', ReturnData: false },
-            { Id: 'runningFilled', Expression: 'FILL(running, 0)', ReturnData: false },
-            {
-              Id: 'ratio',
-              Expression: 'IF(desiredFilled > 0, runningFilled / desiredFilled, 1)',
-              Label: 'running/desired',
-              ReturnData: true,
-            },
-          ]),
+          JSON.stringify(planAlarmMetrics({ clusterName: CLUSTER, serviceName: service }, 60)),
         );
         return `aws cloudwatch put-metric-alarm --endpoint-url ${moto.endpoint} --alarm-name shell-${CLUSTER}-${service} --metrics file://${file} --comparison-operator LessThanThreshold --threshold 1 --evaluation-periods 3 --datapoints-to-alarm 2 --treat-missing-data ignore --alarm-actions ${topic} --ok-actions ${topic}`;
       })
       .join('\n');
     const loop = timeOnce('bash', ['-ec', script], env);
+    rmSync(dir, { recursive: true, force: true });
     const perCall = loop.ms / LOOP_SAMPLE;
     result.shellLoop = {
       note: `sampled ${LOOP_SAMPLE} calls and extrapolated to ${SERVICES}; the loop is unpaced, untagged and rewrites every alarm on every run`,

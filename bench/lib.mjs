@@ -1,7 +1,7 @@
 // Shared helpers for `npm run bench`: a moto server on a free loopback port, the request recorder,
 // and timing of whole commands. Benchmarks print numbers; they never fail a build on timing.
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -39,6 +39,7 @@ export async function startMoto() {
     async stop() {
       child.kill('SIGINT');
       setTimeout(() => child.kill('SIGKILL'), 2000).unref();
+      child.once('exit', () => rmSync(cwd, { recursive: true, force: true }));
     },
   };
 }

@@ -1,9 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 
 const BIN = fileURLToPath(new URL('../../bin/ecsops.js', import.meta.url));
 const TRACKER = fileURLToPath(new URL('../helpers/track-sdk-loads.mjs', import.meta.url));
@@ -41,7 +41,7 @@ describe('built CLI', () => {
   it.each([[['--help']], [['--version']], [['insights', '--help']], [['insights', 'enable', '--help']]])(
     '%j loads no AWS SDK module',
     (args) => {
-      const track = join(mkdtempSync(join(tmpdir(), 'ecsops-track-')), 'loads.txt');
+      const track = join(tempDir('ecsops-track-'), 'loads.txt');
       const r = spawnSync(process.execPath, ['--import', TRACKER, BIN, ...args], {
         encoding: 'utf8',
         env: { PATH: process.env.PATH ?? '', ECSOPS_TRACK_FILE: track },
@@ -53,7 +53,7 @@ describe('built CLI', () => {
   );
 
   it('--help and non-terminal runs do not load chalk (colour is only loaded for a terminal)', () => {
-    const track = join(mkdtempSync(join(tmpdir(), 'ecsops-track-')), 'loads.txt');
+    const track = join(tempDir('ecsops-track-'), 'loads.txt');
     const hooks = `import { appendFileSync } from 'node:fs'; export async function resolve(s, c, n) { const r = await n(s, c); if (r.url.includes('/chalk/')) appendFileSync(${JSON.stringify(track)}, r.url + '\\n'); return r; }`;
     const register = `data:text/javascript,${encodeURIComponent(`import { register } from 'node:module'; register('data:text/javascript,' + encodeURIComponent(${JSON.stringify(hooks)}));`)}`;
     const env = { PATH: process.env.PATH ?? '', AWS_ACCESS_KEY_ID: 'x', AWS_SECRET_ACCESS_KEY: 'y' };
@@ -82,7 +82,7 @@ describe('built CLI', () => {
   });
 
   it('the tracker does see SDK loads when a command runs (so the test above can fail)', () => {
-    const track = join(mkdtempSync(join(tmpdir(), 'ecsops-track-')), 'loads.txt');
+    const track = join(tempDir('ecsops-track-'), 'loads.txt');
     spawnSync(
       process.execPath,
       [

@@ -1,5 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DescribeServicesCommand,
@@ -25,6 +24,7 @@ import {
 } from '../../src/commands/secrets-migrate.js';
 import type { SecretsCheckResult } from '../../src/core/secrets/check.js';
 import { ExitCode, InterruptedError, PartialApplyError, UsageError } from '../../src/errors.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { createTestContext } from '../helpers/test-context.js';
 
 const ecs = mockClient(ECSClient);
@@ -378,7 +378,7 @@ describe('secrets migrate --task-def --register --update-service', () => {
 });
 
 describe('secrets migrate --file', () => {
-  const dir = mkdtempSync(join(tmpdir(), 'ecsops-migrate-'));
+  const dir = tempDir('ecsops-migrate-');
   const fileText = `${JSON.stringify(
     [
       {

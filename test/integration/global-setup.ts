@@ -3,7 +3,7 @@
  * moto is required: if it is missing the run fails here, naming the fix, instead of passing silently.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -16,6 +16,7 @@ declare module 'vitest' {
 }
 
 let server: ChildProcess | undefined;
+let serverDir: string | undefined;
 
 export async function setup(project: TestProject): Promise<void> {
   const python = process.env.ECSOPS_PYTHON ?? 'python3';
@@ -34,6 +35,7 @@ export async function setup(project: TestProject): Promise<void> {
   const port = await freePort();
   // Run from an empty folder: `python -m` puts the cwd on sys.path, and a ./moto folder would shadow moto.
   const cwd = mkdtempSync(join(tmpdir(), 'ecsops-moto-'));
+  serverDir = cwd;
   server = spawn(python, ['-m', 'moto.server', '-H', '127.0.0.1', '-p', String(port)], {
     cwd,
     env: {
@@ -64,6 +66,11 @@ export async function setup(project: TestProject): Promise<void> {
 }
 
 export async function teardown(): Promise<void> {
+  await stopServer();
+  if (serverDir) rmSync(serverDir, { recursive: true, force: true });
+}
+
+async function stopServer(): Promise<void> {
   const child = server;
   if (!child || child.exitCode !== null) return;
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));

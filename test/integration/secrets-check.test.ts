@@ -1,5 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import {
@@ -14,6 +13,7 @@ import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client
 import { CreateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { tempDir } from '../helpers/temp-dir.js';
 import { type CliResult, parseJsonDocument, runCli } from './helpers/cli.js';
 import {
   callsMatching,
@@ -308,7 +308,7 @@ describe('ecsops secrets check (built CLI against moto)', () => {
   });
 
   it('--file with a bare containerDefinitions array and --execution-role', async () => {
-    const dir = mkdtempSync(join(tmpdir(), 'ecsops-check-'));
+    const dir = tempDir('ecsops-check-');
     const file = join(dir, 'containers.json');
     writeFileSync(
       file,
