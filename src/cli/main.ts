@@ -9,7 +9,6 @@ import { createAwsClients } from '../aws/clients.js';
 import type { CommandContext, GlobalOptions } from '../commands/context.js';
 import { EcsopsError, ExitCode } from '../errors.js';
 import { loadColors, shouldUseColor } from '../output/colors.js';
-import { askYesNo } from '../output/prompt.js';
 import { createReporter, type Reporter } from '../output/reporter.js';
 import { CommanderError } from './commander.js';
 import { createProgram } from './program.js';
@@ -67,7 +66,12 @@ export async function main(argv: string[]): Promise<void> {
         fallbackRegion: process.env.AWS_DEFAULT_REGION || undefined,
         debugLog: global.debug ? (line) => out.debug(line) : undefined,
       }),
-      confirm: (question) => askYesNo(question, { input: process.stdin, output: process.stderr }),
+      // readline is loaded only when a prompt is actually shown.
+      confirm: async (question) =>
+        (await import('../output/prompt.js')).askYesNo(question, {
+          input: process.stdin,
+          output: process.stderr,
+        }),
       sleep: (ms) =>
         new Promise((resolve) => {
           const timer = setTimeout(resolve, ms);
