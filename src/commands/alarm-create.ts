@@ -16,10 +16,11 @@ import { mapConcurrent } from '../core/concurrency.js';
 import { regionOfArn } from '../core/ecs-types.js';
 import { ExitCode, InputError, UsageError } from '../errors.js';
 import { type PlanLine, renderPlanLines } from '../output/plan.js';
-import { createWritePacers, readNamedClusters, readServices } from './alarm-list.js';
+import { createWritePacers, readServices } from './alarm-list.js';
 import { confirmApply, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
+import { readNamedClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
 /** Parsed flags of `alarm create`. */

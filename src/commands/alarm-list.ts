@@ -8,11 +8,10 @@ import {
 import { mapConcurrent } from '../core/concurrency.js';
 import type { ClusterState } from '../core/ecs-types.js';
 import { CLOUDWATCH_WRITE_TPS, createPacer, type Pacer } from '../core/pacer.js';
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { renderTable } from '../output/table.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
-import { readClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
 /** Parsed flags of `alarm list`. */
@@ -104,22 +103,6 @@ export async function readServices(
     }
   }
   return result;
-}
-
-/** Reads the named clusters in the selected regions; unknown names are an input error. */
-export async function readNamedClusters(
-  ctx: CommandContext,
-  regions: readonly string[],
-  names: readonly string[],
-): Promise<ClusterState[]> {
-  const read = await readClusters(ctx, regions, { names });
-  if (read.regionErrors.length) throw read.regionErrors[0]?.error;
-  if (read.missing.length) {
-    throw new InputError(`Cluster not found: ${read.missing.join(', ')} (searched ${regions.join(', ')})`, {
-      hint: 'Nothing was changed. Check the name or --region; list clusters with: ecsops insights status',
-    });
-  }
-  return read.clusters;
 }
 
 /** One token-bucket pacer per region and write operation, all at CloudWatch's 3 TPS. */

@@ -6,9 +6,10 @@ import {
 } from '../core/alarm/dashboard.js';
 import { ExitCode, UsageError } from '../errors.js';
 import { renderPlanLines } from '../output/plan.js';
-import { readNamedClusters, readServices } from './alarm-list.js';
+import { readServices } from './alarm-list.js';
 import { confirmApply, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
+import { readNamedClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
 /** Parsed flags of `dashboard create`. */

@@ -7,13 +7,13 @@ import {
   MIN_INSIGHTS_AGENT_VERSION,
   planInsightsChanges,
 } from '../core/insights.js';
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { renderPlanLines } from '../output/plan.js';
 import { confirmApply, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { readAccountDefaults, warnUnreadableDefaults } from './insights-status.js';
-import { readClusters } from './read-clusters.js';
+import { assertClustersRead, readClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
 /** Parsed flags of `insights enable` and `insights disable` (disable = level `disabled`). */
@@ -54,14 +54,7 @@ export async function runInsightsApply(
       : Promise.resolve({ clusters: [], missing: [], regionErrors: [] }),
     options.accountDefault ? readAccountDefaults(ctx, regions) : Promise.resolve([]),
   ]);
-  if (read.missing.length) {
-    throw new InputError(`Cluster not found: ${read.missing.join(', ')} (searched ${regions.join(', ')})`, {
-      hint: 'Nothing was changed. Check the name or --region; list clusters with: ecsops insights status',
-    });
-  }
-  if (read.regionErrors.length && read.regionErrors.length === regions.length && read.clusters.length === 0) {
-    throw read.regionErrors[0]?.error;
-  }
+  assertClustersRead(read, regions);
   for (const e of read.regionErrors)
     out.error(`${e.region}: could not read clusters: ${describeError(e.error)}`);
   warnUnreadableDefaults(ctx, defaults);

@@ -1,10 +1,10 @@
 import { mapConcurrent } from '../core/concurrency.js';
 import type { InsightsLevel } from '../core/ecs-types.js';
-import { ExitCode, InputError } from '../errors.js';
+import { ExitCode } from '../errors.js';
 import { renderTable } from '../output/table.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
-import { readClusters } from './read-clusters.js';
+import { assertClustersRead, readClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
 export interface InsightsStatusOptions {
@@ -24,15 +24,7 @@ export async function runInsightsStatus(
     readClusters(ctx, regions, selection),
     readAccountDefaults(ctx, regions),
   ]);
-  if (read.missing.length) {
-    throw new InputError(`Cluster not found: ${read.missing.join(', ')} (searched ${regions.join(', ')})`, {
-      hint: 'Check the name, or pass --region for the region it lives in. List clusters with: ecsops insights status',
-    });
-  }
-  // Nothing could be read at all (no credentials, no network): one clear error, not an empty table.
-  if (read.regionErrors.length && read.clusters.length === 0 && read.regionErrors.length >= regions.length) {
-    throw read.regionErrors[0]?.error;
-  }
+  assertClustersRead(read, regions);
   for (const e of read.regionErrors) ctx.out.error(`${e.region}: ${describeError(e.error)}`);
   warnUnreadableDefaults(ctx, defaults);
 

@@ -1,5 +1,6 @@
 import { mapConcurrent } from '../core/concurrency.js';
 import { type ClusterState, clusterNameOf, regionOfArn } from '../core/ecs-types.js';
+import { InputError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 /** What reading clusters across regions found. */
@@ -61,4 +62,31 @@ export async function readClusters(
       .map((n) => (n.startsWith('arn:') ? n : clusterNameOf(n)));
   }
   return result;
+}
+
+/**
+ * Fails the run, before anything is written, when a named cluster was found nowhere (exit 2) or when
+ * no region could be read at all (no credentials, no network): one clear error, not an empty result.
+ */
+export function assertClustersRead(read: ClusterReadResult, regions: readonly string[]): void {
+  if (read.missing.length) {
+    throw new InputError(`Cluster not found: ${read.missing.join(', ')} (searched ${regions.join(', ')})`, {
+      hint: 'Nothing was changed. Check the name or --region; list clusters with: ecsops insights status',
+    });
+  }
+  if (read.regionErrors.length && read.clusters.length === 0 && read.regionErrors.length >= regions.length) {
+    throw read.regionErrors[0]?.error;
+  }
+}
+
+/** Reads the named clusters; an unknown name or any unreadable region is an error. */
+export async function readNamedClusters(
+  ctx: CommandContext,
+  regions: readonly string[],
+  names: readonly string[],
+): Promise<ClusterState[]> {
+  const read = await readClusters(ctx, regions, { names });
+  if (read.regionErrors.length) throw read.regionErrors[0]?.error;
+  assertClustersRead(read, regions);
+  return read.clusters;
 }

@@ -12,11 +12,37 @@ export async function resolveRegions(ctx: CommandContext): Promise<string[]> {
   }
   if (requested.length > 0) return [...new Set(requested)];
   const region = await ctx.aws.defaultRegion();
-  if (!region) {
-    throw new UsageError(
-      'No AWS region given.',
-      'Pass --region REGION (several comma-separated, or "all"), or set AWS_REGION / a region in your profile.',
-    );
-  }
+  if (!region) throw noRegion();
   return [region];
+}
+
+/**
+ * The one region of a command that works on one task definition at a time (`secrets check|migrate`).
+ * With `optional`, no region at all is allowed (offline runs) and gives undefined.
+ */
+export async function resolveOneRegion(
+  ctx: CommandContext,
+  command: string,
+  options: { optional: true },
+): Promise<string | undefined>;
+export async function resolveOneRegion(ctx: CommandContext, command: string): Promise<string>;
+export async function resolveOneRegion(
+  ctx: CommandContext,
+  command: string,
+  options?: { optional: true },
+): Promise<string | undefined> {
+  const requested = ctx.global.regions;
+  if (requested.length > 1 || requested.includes('all')) {
+    throw new UsageError(`${command} works in one region at a time: pass a single --region.`);
+  }
+  const region = requested[0] ?? (await ctx.aws.defaultRegion());
+  if (region === undefined && !options?.optional) throw noRegion();
+  return region;
+}
+
+function noRegion(): UsageError {
+  return new UsageError(
+    'No AWS region given.',
+    'Pass --region REGION (several comma-separated, or "all"), or set AWS_REGION / a region in your profile.',
+  );
 }

@@ -32,7 +32,7 @@ import { renderTable } from '../output/table.js';
 import { confirmApply, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
-import { resolveRegions } from './regions.js';
+import { resolveOneRegion } from './regions.js';
 
 /** Parsed flags of `ecsops secrets check`. */
 export interface SecretsCheckOptions extends MutatingOptions {
@@ -310,12 +310,7 @@ async function readTargets(
   if ((options.services.length > 0 || options.allServices) && !options.cluster) {
     throw new UsageError('--service and --all-services need --cluster');
   }
-  const defaultRegion = async (): Promise<string> => {
-    const regions = await resolveRegions(ctx);
-    if (regions.length !== 1)
-      throw new UsageError('secrets check works in one region at a time; pass one --region');
-    return regions[0] as string;
-  };
+  const defaultRegion = () => resolveOneRegion(ctx, 'secrets check');
 
   if (options.file) {
     let text: string;

@@ -6,7 +6,6 @@
 import { randomBytes } from 'node:crypto';
 import { copyFile, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
-import { createTwoFilesPatch } from 'diff';
 import { createParameterCatalogue, readDescribeParametersJson } from '../core/secrets/catalogue.js';
 import type { SecretsCheckResult, TaskSecretReference } from '../core/secrets/check.js';
 import {
@@ -29,10 +28,12 @@ import {
   toRegisterInput,
 } from '../core/task-definition/parse.js';
 import { ExitCode, InputError, PartialApplyError, UsageError } from '../errors.js';
+import { renderUnifiedDiff } from '../output/diff.js';
 import { renderTable } from '../output/table.js';
 import { confirmApply, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
+import { resolveOneRegion } from './regions.js';
 
 /** Parsed flags of `secrets migrate`. */
 export interface SecretsMigrateOptions extends MutatingOptions {
@@ -121,7 +122,9 @@ export async function runSecretsMigrate(
   validateSecretsMigrateOptions(options);
   const { out } = ctx;
   const offline = options.paramsFile !== undefined;
-  const region = await resolveSingleRegion(ctx, offline);
+  const region = offline
+    ? await resolveOneRegion(ctx, 'secrets migrate', { optional: true })
+    : await resolveOneRegion(ctx, 'secrets migrate');
 
   // Read.
   const source = await readSource(ctx, options, region);
@@ -399,23 +402,6 @@ function renderCheckFailure(ctx: CommandContext, checked: SecretsCheckResult): v
 
 // ---- read ----------------------------------------------------------------------------------------
 
-async function resolveSingleRegion(ctx: CommandContext, offline: boolean): Promise<string | undefined> {
-  const requested = ctx.global.regions;
-  if (requested.length > 1 || requested.includes('all')) {
-    throw new UsageError(
-      'secrets migrate works on one task definition in one region: pass a single --region.',
-    );
-  }
-  const region = requested[0] ?? (await ctx.aws.defaultRegion());
-  if (region === undefined && !offline) {
-    throw new UsageError(
-      'No AWS region given.',
-      'Pass --region REGION, or set AWS_REGION / a region in your profile.',
-    );
-  }
-  return region;
-}
-
 async function readSource(
   ctx: CommandContext,
   options: SecretsMigrateOptions,
@@ -535,10 +521,7 @@ function renderOutput(source: Source, result: MigrationResult): string {
 }
 
 function renderDiff(source: Source, newText: string): string {
-  const name = basename(source.label);
-  return createTwoFilesPatch(`a/${name}`, `b/${name}`, source.originalText, newText, undefined, undefined, {
-    context: 3,
-  }).replace(/^=+\n/, '');
+  return renderUnifiedDiff(basename(source.label), source.originalText, newText);
 }
 
 function renderMappingTable(result: MigrationResult): string {
