@@ -3,16 +3,16 @@
  * sdk.ts), so a command loads only the clients it needs and `ecsops --help` loads none (each costs
  * ~100-200 ms).
  */
-import type { CloudWatchClient } from '@aws-sdk/client-cloudwatch';
-import type { EC2Client } from '@aws-sdk/client-ec2';
-import type { ECSClient } from '@aws-sdk/client-ecs';
-import type { IAMClient } from '@aws-sdk/client-iam';
-import type { KMSClient } from '@aws-sdk/client-kms';
-import type { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
-import type { SNSClient } from '@aws-sdk/client-sns';
-import type { SSMClient } from '@aws-sdk/client-ssm';
-import type { STSClient } from '@aws-sdk/client-sts';
+import type { CloudWatchApi } from './cloudwatch-alarms.js';
+import type { EcsApi } from './ecs.js';
+import type { IamApi } from './iam.js';
+import type { KmsApi } from './kms.js';
+import type { Ec2Api } from './regions.js';
 import { sdk } from './sdk.js';
+import type { SecretsManagerApi } from './secrets-manager.js';
+import type { SnsApi } from './sns.js';
+import type { SsmApi } from './ssm.js';
+import type { StsApi } from './sts.js';
 
 /** Settings shared by every client: from the global flags and the standard AWS chain. */
 export interface AwsClientConfig {
@@ -29,17 +29,21 @@ export interface AwsClientConfig {
   debugLog?: ((line: string) => void) | undefined;
 }
 
-/** The client factory commands receive in their context (tests mock the same SDK classes). */
+/**
+ * What commands receive in their context: one narrow, typed interface per service (the operations
+ * ecsops makes, taking and returning domain types), never a raw SDK client. Tests mock the SDK
+ * classes under them with aws-sdk-client-mock.
+ */
 export interface AwsClients {
-  ecs(region: string): Promise<ECSClient>;
-  cloudwatch(region: string): Promise<CloudWatchClient>;
-  ssm(region: string): Promise<SSMClient>;
-  kms(region: string): Promise<KMSClient>;
-  iam(): Promise<IAMClient>;
-  sts(region: string): Promise<STSClient>;
-  sns(region: string): Promise<SNSClient>;
-  secretsManager(region: string): Promise<SecretsManagerClient>;
-  ec2(region: string): Promise<EC2Client>;
+  ecs(region: string): Promise<EcsApi>;
+  cloudwatch(region: string): Promise<CloudWatchApi>;
+  ssm(region: string): Promise<SsmApi>;
+  kms(region: string): Promise<KmsApi>;
+  iam(): Promise<IamApi>;
+  sts(region: string): Promise<StsApi>;
+  sns(region: string): Promise<SnsApi>;
+  secretsManager(region: string): Promise<SecretsManagerApi>;
+  ec2(region: string): Promise<Ec2Api>;
   /** The region the standard chain resolves (AWS_REGION, profile), or undefined when none is set. */
   defaultRegion(): Promise<string | undefined>;
 }
@@ -80,10 +84,9 @@ function callLogger(log: (line: string) => void) {
   };
 }
 
-/** Builds the client factory; clients are cached per service and region. */
-export function createAwsClients(config: AwsClientConfig): AwsClients {
-  const cache = new Map<string, Promise<unknown>>();
-  const common = (region: string | undefined) => ({
+/** The settings every SDK client is built with (exported for tests). */
+export function clientSettings(config: AwsClientConfig, region: string | undefined) {
+  return {
     ...(region ? { region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
@@ -93,7 +96,13 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     maxAttempts: config.maxAttempts,
     customUserAgent: config.userAgent,
     ...(config.debugLog ? { logger: callLogger(config.debugLog) } : {}),
-  });
+  };
+}
+
+/** Builds the client factory; clients are cached per service and region. */
+export function createAwsClients(config: AwsClientConfig): AwsClients {
+  const cache = new Map<string, Promise<unknown>>();
+  const common = (region: string | undefined) => clientSettings(config, region);
   function cached<T>(key: string, build: () => Promise<T>): Promise<T> {
     let client = cache.get(key) as Promise<T> | undefined;
     if (!client) {
@@ -102,31 +111,57 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     }
     return client;
   }
+  // Each service module (and with it its SDK package) is imported on first use.
   return {
     ecs: (region) =>
-      cached(`ecs:${region}`, async () => new (sdk('@aws-sdk/client-ecs').ECSClient)(common(region))),
+      cached(`ecs:${region}`, async () =>
+        (await import('./ecs.js')).createEcsApi(
+          new (sdk('@aws-sdk/client-ecs').ECSClient)(common(region)),
+          region,
+        ),
+      ),
     cloudwatch: (region) =>
-      cached(
-        `cloudwatch:${region}`,
-        async () => new (sdk('@aws-sdk/client-cloudwatch').CloudWatchClient)(common(region)),
+      cached(`cloudwatch:${region}`, async () =>
+        (await import('./cloudwatch-alarms.js')).createCloudWatchApi(
+          new (sdk('@aws-sdk/client-cloudwatch').CloudWatchClient)(common(region)),
+          region,
+        ),
       ),
     ssm: (region) =>
-      cached(`ssm:${region}`, async () => new (sdk('@aws-sdk/client-ssm').SSMClient)(common(region))),
+      cached(`ssm:${region}`, async () =>
+        (await import('./ssm.js')).createSsmApi(new (sdk('@aws-sdk/client-ssm').SSMClient)(common(region))),
+      ),
     kms: (region) =>
-      cached(`kms:${region}`, async () => new (sdk('@aws-sdk/client-kms').KMSClient)(common(region))),
+      cached(`kms:${region}`, async () =>
+        (await import('./kms.js')).createKmsApi(new (sdk('@aws-sdk/client-kms').KMSClient)(common(region))),
+      ),
     // IAM is global; its endpoint lives in us-east-1 (aws partition).
-    iam: () => cached('iam', async () => new (sdk('@aws-sdk/client-iam').IAMClient)(common('us-east-1'))),
+    iam: () =>
+      cached('iam', async () =>
+        (await import('./iam.js')).createIamApi(
+          new (sdk('@aws-sdk/client-iam').IAMClient)(common('us-east-1')),
+        ),
+      ),
     sts: (region) =>
-      cached(`sts:${region}`, async () => new (sdk('@aws-sdk/client-sts').STSClient)(common(region))),
+      cached(`sts:${region}`, async () =>
+        (await import('./sts.js')).createStsApi(new (sdk('@aws-sdk/client-sts').STSClient)(common(region))),
+      ),
     sns: (region) =>
-      cached(`sns:${region}`, async () => new (sdk('@aws-sdk/client-sns').SNSClient)(common(region))),
+      cached(`sns:${region}`, async () =>
+        (await import('./sns.js')).createSnsApi(new (sdk('@aws-sdk/client-sns').SNSClient)(common(region))),
+      ),
     secretsManager: (region) =>
-      cached(
-        `secretsmanager:${region}`,
-        async () => new (sdk('@aws-sdk/client-secrets-manager').SecretsManagerClient)(common(region)),
+      cached(`secretsmanager:${region}`, async () =>
+        (await import('./secrets-manager.js')).createSecretsManagerApi(
+          new (sdk('@aws-sdk/client-secrets-manager').SecretsManagerClient)(common(region)),
+        ),
       ),
     ec2: (region) =>
-      cached(`ec2:${region}`, async () => new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region))),
+      cached(`ec2:${region}`, async () =>
+        (await import('./regions.js')).createEc2Api(
+          new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region)),
+        ),
+      ),
     async defaultRegion() {
       // The SDK's own region chain (AWS_REGION, profile config) without loading a whole client (~60 ms vs ~150 ms).
       const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = await import(

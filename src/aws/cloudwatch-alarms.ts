@@ -12,6 +12,7 @@ import { chunk } from '../core/concurrency.js';
 import type { Pacer } from '../core/pacer.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
+import { hasContainerInsightsMetrics } from './cloudwatch.js';
 import { sdk } from './sdk.js';
 
 const {
@@ -244,4 +245,34 @@ export async function putDashboard(
     () => cloudwatch.send(new PutDashboardCommand({ DashboardName: name, DashboardBody: body })),
   );
   return (out.DashboardValidationMessages ?? []).map((m) => `${m.DataPath ?? ''} ${m.Message ?? ''}`.trim());
+}
+
+/** The CloudWatch operations ecsops makes (alarms, dashboards, metrics), bound to one region. */
+export interface CloudWatchApi {
+  readonly region: string;
+  describeAlarmsByPrefix(prefix: string): Promise<ExistingMetricAlarm[]>;
+  describeAlarmsByName(names: readonly string[]): Promise<ExistingMetricAlarm[]>;
+  putMetricAlarm(pacer: Pacer, definition: MetricAlarmDefinition, tags?: readonly AlarmTag[]): Promise<void>;
+  tagAlarm(pacer: Pacer, alarmArn: string, tags: readonly AlarmTag[]): Promise<void>;
+  listAlarmTags(alarmArn: string): Promise<AlarmTag[]>;
+  deleteAlarms(pacer: Pacer, names: readonly string[]): Promise<void>;
+  getDashboardBody(name: string): Promise<string | undefined>;
+  putDashboard(name: string, body: string): Promise<string[]>;
+  hasContainerInsightsMetrics(clusterName: string): Promise<boolean>;
+}
+
+/** Binds the CloudWatch operations to one region's client. */
+export function createCloudWatchApi(cloudwatch: CloudWatchClient, region: string): CloudWatchApi {
+  return {
+    region,
+    describeAlarmsByPrefix: (prefix) => describeAlarmsByPrefix(cloudwatch, prefix),
+    describeAlarmsByName: (names) => describeAlarmsByName(cloudwatch, names),
+    putMetricAlarm: (pacer, definition, tags) => putMetricAlarm(cloudwatch, pacer, definition, tags),
+    tagAlarm: (pacer, alarmArn, tags) => tagAlarm(cloudwatch, pacer, alarmArn, tags),
+    listAlarmTags: (alarmArn) => listAlarmTags(cloudwatch, alarmArn),
+    deleteAlarms: (pacer, names) => deleteAlarms(cloudwatch, pacer, names),
+    getDashboardBody: (name) => getDashboardBody(cloudwatch, name),
+    putDashboard: (name, body) => putDashboard(cloudwatch, name, body),
+    hasContainerInsightsMetrics: (clusterName) => hasContainerInsightsMetrics(cloudwatch, clusterName),
+  };
 }

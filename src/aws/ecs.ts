@@ -318,3 +318,64 @@ export async function waitForServicesStable(
     () => waitUntilServicesStable({ client: ecs, maxWaitTime: maxWaitSeconds }, { cluster, services }),
   );
 }
+
+/** A task definition revision as a plain JSON document (Dates as ISO strings) with its tags. */
+export interface TaskDefinitionRecord {
+  taskDefinition: import('../core/task-definition/json.js').JsonObject;
+  tags: { key: string; value: string }[];
+}
+
+/** The ECS operations ecsops makes, bound to one region: what commands receive instead of a client. */
+export interface EcsApi {
+  readonly region: string;
+  listClusterArns(): Promise<string[]>;
+  describeClusters(clusters: readonly string[]): Promise<{ clusters: ClusterState[]; missing: string[] }>;
+  readInsightsAccountDefault(): Promise<InsightsLevel>;
+  putInsightsAccountDefault(value: InsightsLevel): Promise<void>;
+  updateClusterInsights(clusterArn: string, value: InsightsLevel): Promise<void>;
+  listAgentVersions(
+    clusterArn: string,
+  ): Promise<{ containerInstanceArn: string; agentVersion: string | undefined }[]>;
+  listServiceArns(cluster: string): Promise<string[]>;
+  describeServices(
+    cluster: string,
+    services: readonly string[],
+  ): Promise<{ services: ServiceState[]; missing: string[] }>;
+  describeTaskDefinition(taskDefinition: string): Promise<TaskDefinitionRecord>;
+  /** `input` is a RegisterTaskDefinition request validated by core/task-definition/validate. */
+  registerTaskDefinition(
+    input: import('../core/task-definition/json.js').JsonObject,
+  ): Promise<{ taskDefinitionArn: string; revision: number }>;
+  updateServiceTaskDefinition(cluster: string, service: string, taskDefinition: string): Promise<void>;
+  waitForServicesStable(cluster: string, services: string[], maxWaitSeconds: number): Promise<void>;
+}
+
+/** Binds the ECS operations to one region's client. */
+export function createEcsApi(ecs: ECSClient, region: string): EcsApi {
+  return {
+    region,
+    listClusterArns: () => listClusterArns(ecs),
+    describeClusters: (clusters) => describeClusters(ecs, region, clusters),
+    readInsightsAccountDefault: () => readInsightsAccountDefault(ecs),
+    putInsightsAccountDefault: (value) => putInsightsAccountDefault(ecs, value),
+    updateClusterInsights: (clusterArn, value) => updateClusterInsights(ecs, clusterArn, value),
+    listAgentVersions: (clusterArn) => listAgentVersions(ecs, clusterArn),
+    listServiceArns: (cluster) => listServiceArns(ecs, cluster),
+    describeServices: (cluster, services) => describeServices(ecs, region, cluster, services),
+    async describeTaskDefinition(taskDefinition) {
+      const { tags, ...td } = await describeTaskDefinition(ecs, taskDefinition);
+      return {
+        // Round-trip through JSON: SDK objects carry Dates and undefineds that documents should not see.
+        taskDefinition: JSON.parse(JSON.stringify(td)),
+        tags: tags.flatMap((t) => (t.key === undefined ? [] : [{ key: t.key, value: t.value ?? '' }])),
+      };
+    },
+    registerTaskDefinition: (input) =>
+      // The document was validated against the request shape before it got here.
+      registerTaskDefinition(ecs, input as unknown as RegisterTaskDefinitionCommandInput),
+    updateServiceTaskDefinition: (cluster, service, taskDefinition) =>
+      updateServiceTaskDefinition(ecs, cluster, service, taskDefinition),
+    waitForServicesStable: (cluster, services, maxWaitSeconds) =>
+      waitForServicesStable(ecs, cluster, services, maxWaitSeconds),
+  };
+}

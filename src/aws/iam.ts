@@ -166,7 +166,7 @@ export type SimulatorDecision = 'allowed' | 'explicitDeny' | 'implicitDeny';
 
 /**
  * SimulatePrincipalPolicy for the role's identity policies (and boundary) on one action/resource.
- * It cannot evaluate KMS key policies for a role (aws-facts §4.4), so callers compare identity only.
+ * It cannot evaluate KMS key policies for a role (docs/aws-facts.md §4.4), so callers compare identity only.
  */
 export async function simulateRoleAction(
   iam: IAMClient,
@@ -218,4 +218,20 @@ export async function putRoleInlinePolicy(
         }),
       ),
   );
+}
+
+/** The IAM operations ecsops makes (global service). */
+export interface IamApi {
+  readRoleState(roleArn: string): Promise<Lookup<RoleState>>;
+  simulateRoleAction(args: Parameters<typeof simulateRoleAction>[1]): Promise<SimulatorDecision>;
+  putRoleInlinePolicy(args: { roleArn: string; policyName: string; document: object }): Promise<void>;
+}
+
+/** Binds the IAM operations to a client. */
+export function createIamApi(iam: IAMClient): IamApi {
+  return {
+    readRoleState: (roleArn) => readRoleState(iam, roleArn),
+    simulateRoleAction: (args) => simulateRoleAction(iam, args),
+    putRoleInlinePolicy: (args) => putRoleInlinePolicy(iam, args),
+  };
 }

@@ -41,7 +41,7 @@ export async function readKmsKeyState(kms: KMSClient, keyId: string): Promise<Lo
     keyState: meta.KeyState,
     aliases: await listAliasNames(kms, meta.KeyId),
   };
-  // AWS-managed keys need no key-policy or grant analysis (aws-facts §4.4).
+  // AWS-managed keys need no key-policy or grant analysis (docs/aws-facts.md §4.4).
   if (state.keyManager === 'AWS') return { status: 'found', value: state };
 
   try {
@@ -108,4 +108,14 @@ async function listAliasNames(kms: KMSClient, keyId: string): Promise<string[]> 
     if (isAccessDenied(e)) return [];
     throw e;
   }
+}
+
+/** The KMS metadata operations ecsops makes, bound to one region. */
+export interface KmsApi {
+  readKmsKeyState(keyId: string): Promise<Lookup<KmsKeyState>>;
+}
+
+/** Binds the KMS operations to one region's client. */
+export function createKmsApi(kms: KMSClient): KmsApi {
+  return { readKmsKeyState: (keyId) => readKmsKeyState(kms, keyId) };
 }

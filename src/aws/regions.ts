@@ -19,3 +19,13 @@ export async function listEnabledRegions(ec2: EC2Client): Promise<string[]> {
     .filter((n): n is string => Boolean(n))
     .sort();
 }
+
+/** The EC2 operations ecsops makes. */
+export interface Ec2Api {
+  listEnabledRegions(): Promise<string[]>;
+}
+
+/** Binds the EC2 operations to a client. */
+export function createEc2Api(ec2: EC2Client): Ec2Api {
+  return { listEnabledRegions: () => listEnabledRegions(ec2) };
+}

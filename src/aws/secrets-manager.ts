@@ -62,3 +62,13 @@ export async function readSecretMetadata(
   }
   return { status: 'found', value };
 }
+
+/** The Secrets Manager metadata operations ecsops makes, bound to one region. */
+export interface SecretsManagerApi {
+  readSecretMetadata(secretId: string): Promise<Lookup<SecretMetadataState>>;
+}
+
+/** Binds the Secrets Manager operations to one region's client. */
+export function createSecretsManagerApi(sm: SecretsManagerClient): SecretsManagerApi {
+  return { readSecretMetadata: (secretId) => readSecretMetadata(sm, secretId) };
+}

@@ -28,3 +28,13 @@ export async function readTopic(sns: SNSClient, topicArn: string): Promise<Topic
     throw error;
   }
 }
+
+/** The SNS operations ecsops makes. */
+export interface SnsApi {
+  readTopic(topicArn: string): Promise<TopicState>;
+}
+
+/** Binds the SNS operations to one region's client. */
+export function createSnsApi(sns: SNSClient): SnsApi {
+  return { readTopic: (topicArn) => readTopic(sns, topicArn) };
+}

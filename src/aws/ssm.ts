@@ -73,3 +73,17 @@ export async function describeParametersByPath(
     },
   );
 }
+
+/** The SSM metadata operations ecsops makes, bound to one region. */
+export interface SsmApi {
+  describeParametersByName(names: readonly string[]): Promise<ParameterMetadata[]>;
+  describeParametersByPath(path: string, recursive: boolean): Promise<ParameterMetadata[]>;
+}
+
+/** Binds the SSM operations to one region's client. */
+export function createSsmApi(ssm: SSMClient): SsmApi {
+  return {
+    describeParametersByName: (names) => describeParametersByName(ssm, names),
+    describeParametersByPath: (path, recursive) => describeParametersByPath(ssm, path, recursive),
+  };
+}

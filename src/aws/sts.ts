@@ -23,3 +23,13 @@ export async function getCallerIdentity(sts: STSClient): Promise<CallerIdentity>
   const arn = out.Arn ?? '';
   return { account: out.Account ?? '', arn, partition: arn.split(':')[1] || 'aws' };
 }
+
+/** The STS operations ecsops makes. */
+export interface StsApi {
+  getCallerIdentity(): Promise<CallerIdentity>;
+}
+
+/** Binds the STS operations to a client. */
+export function createStsApi(sts: STSClient): StsApi {
+  return { getCallerIdentity: () => getCallerIdentity(sts) };
+}

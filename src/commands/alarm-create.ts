@@ -102,13 +102,11 @@ export async function runAlarmCreate(options: AlarmCreateOptions, ctx: CommandCo
     });
   }
   const alarmRegions = [...new Set(clusters.map((c) => c.region))];
-  const { describeAlarmsByPrefix, listAlarmTags } = await import('../aws/cloudwatch-alarms.js');
   const existingByRegion = await mapConcurrent(
     alarmRegions,
     ctx.global.concurrency,
     async (region) =>
-      describeAlarmsByPrefix(
-        await ctx.aws.cloudwatch(region),
+      (await ctx.aws.cloudwatch(region)).describeAlarmsByPrefix(
         alarmNameSearchPrefix(alarmOptions.namePrefix),
       ),
     ctx.signal,
@@ -151,7 +149,7 @@ export async function runAlarmCreate(options: AlarmCreateOptions, ctx: CommandCo
   const updateTags = await mapConcurrent(
     updates,
     ctx.global.concurrency,
-    async (c) => (c.alarmArn ? listAlarmTags(await ctx.aws.cloudwatch(c.region), c.alarmArn) : []),
+    async (c) => (c.alarmArn ? (await ctx.aws.cloudwatch(c.region)).listAlarmTags(c.alarmArn) : []),
     ctx.signal,
   );
   for (const change of plan.changes) {
@@ -218,20 +216,17 @@ export async function runAlarmCreate(options: AlarmCreateOptions, ctx: CommandCo
   }
 
   // Apply: Container Insights first (the alarms need its data), then the alarms, paced at 3 TPS.
-  const { putMetricAlarm, tagAlarm } = await import('../aws/cloudwatch-alarms.js');
-  const { updateClusterInsights } = await import('../aws/ecs.js');
   const pacer = createWritePacers(ctx);
   const progress = out.progress(`Applying ${results.length} change(s)`, results.length);
   const apply = async (r: ChangeResult): Promise<void> => {
     const c = r.change;
     switch (c.kind) {
       case 'enable-insights':
-        await updateClusterInsights(await ctx.aws.ecs(c.region), c.clusterArn, 'enabled');
+        await (await ctx.aws.ecs(c.region)).updateClusterInsights(c.clusterArn, 'enabled');
         break;
       case 'create-alarm':
         // Tags on PutMetricAlarm take effect for a new alarm: one write instead of two.
-        await putMetricAlarm(
-          await ctx.aws.cloudwatch(c.region),
+        await (await ctx.aws.cloudwatch(c.region)).putMetricAlarm(
           pacer(c.region, 'PutMetricAlarm'),
           c.definition,
           c.tags,
@@ -239,11 +234,11 @@ export async function runAlarmCreate(options: AlarmCreateOptions, ctx: CommandCo
         break;
       case 'update-alarm': {
         const cloudwatch = await ctx.aws.cloudwatch(c.region);
-        await putMetricAlarm(cloudwatch, pacer(c.region, 'PutMetricAlarm'), c.definition);
+        await cloudwatch.putMetricAlarm(pacer(c.region, 'PutMetricAlarm'), c.definition);
         // PutMetricAlarm ignores Tags on an update; TagResource only if something is missing.
         const missing = findMissingTags(r.currentTags ?? [], c.tags);
         if (missing.length && c.alarmArn)
-          await tagAlarm(cloudwatch, pacer(c.region, 'TagResource'), c.alarmArn, missing);
+          await cloudwatch.tagAlarm(pacer(c.region, 'TagResource'), c.alarmArn, missing);
         break;
       }
     }
@@ -299,11 +294,10 @@ async function readTopics(
   fallbackRegion: string,
 ): Promise<TopicState[]> {
   if (topics.length === 0) return [];
-  const { readTopic } = await import('../aws/sns.js');
   const settled = await mapConcurrent(
     topics,
     ctx.global.concurrency,
-    async (topic) => readTopic(await ctx.aws.sns(regionOfArn(topic) ?? fallbackRegion), topic),
+    async (topic) => (await ctx.aws.sns(regionOfArn(topic) ?? fallbackRegion)).readTopic(topic),
     ctx.signal,
   );
   return settled.map((s, i): TopicState => {

@@ -68,12 +68,11 @@ async function readNamedAlarms(
   regions: readonly string[],
   names: readonly string[],
 ): Promise<AlarmRecord[]> {
-  const { describeAlarmsByName, listAlarmTags } = await import('../aws/cloudwatch-alarms.js');
   const found: AlarmRecord[] = [];
   for (const region of regions) {
     const cloudwatch = await ctx.aws.cloudwatch(region);
-    for (const alarm of await describeAlarmsByName(cloudwatch, names)) {
-      const tags = alarm.AlarmArn ? await listAlarmTags(cloudwatch, alarm.AlarmArn) : [];
+    for (const alarm of await cloudwatch.describeAlarmsByName(names)) {
+      const tags = alarm.AlarmArn ? await cloudwatch.listAlarmTags(alarm.AlarmArn) : [];
       found.push({
         region,
         alarmName: alarm.AlarmName,
@@ -129,7 +128,6 @@ export async function applyDeletions(
     return ExitCode.ok;
   }
 
-  const { deleteAlarms } = await import('../aws/cloudwatch-alarms.js');
   const pacer = createWritePacers(ctx);
   const regions = [...new Set(results.map((r) => r.deletion.region))];
   // One DeleteAlarms call per 100 names per region; a failed call fails exactly its names.
@@ -144,8 +142,7 @@ export async function applyDeletions(
     ctx.global.concurrency,
     async (batch) => {
       const region = batch[0]?.deletion.region as string;
-      await deleteAlarms(
-        await ctx.aws.cloudwatch(region),
+      await (await ctx.aws.cloudwatch(region)).deleteAlarms(
         pacer(region, 'DeleteAlarms'),
         batch.map((r) => r.deletion.alarmName),
       );

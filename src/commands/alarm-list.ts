@@ -30,18 +30,17 @@ export async function readAlarmRecords(
   regions: readonly string[],
   prefix: string,
 ): Promise<{ records: AlarmRecord[]; regionErrors: { region: string; error: unknown }[] }> {
-  const { describeAlarmsByPrefix, listAlarmTags } = await import('../aws/cloudwatch-alarms.js');
   const regionErrors: { region: string; error: unknown }[] = [];
   const perRegion = await mapConcurrent(
     regions,
     ctx.global.concurrency,
     async (region) => {
       const cloudwatch = await ctx.aws.cloudwatch(region);
-      const alarms = await describeAlarmsByPrefix(cloudwatch, alarmNameSearchPrefix(prefix));
+      const alarms = await cloudwatch.describeAlarmsByPrefix(alarmNameSearchPrefix(prefix));
       const tagged = await mapConcurrent(
         alarms,
         ctx.global.concurrency,
-        async (alarm) => (alarm.AlarmArn ? listAlarmTags(cloudwatch, alarm.AlarmArn) : []),
+        async (alarm) => (alarm.AlarmArn ? cloudwatch.listAlarmTags(alarm.AlarmArn) : []),
         ctx.signal,
       );
       return alarms.map((alarm, i): AlarmRecord => {
@@ -73,15 +72,14 @@ export async function readServices(
   clusters: readonly ClusterState[],
   names: readonly string[] | 'all',
 ): Promise<{ services: AlarmServiceState[]; missing: string[] }> {
-  const { describeServices, listServiceArns } = await import('../aws/ecs.js');
   const settled = await mapConcurrent(
     clusters,
     ctx.global.concurrency,
     async (cluster) => {
       const ecs = await ctx.aws.ecs(cluster.region);
-      const wanted = names === 'all' ? await listServiceArns(ecs, cluster.clusterArn) : names;
+      const wanted = names === 'all' ? await ecs.listServiceArns(cluster.clusterArn) : names;
       if (wanted.length === 0) return { services: [], missing: [] };
-      const out = await describeServices(ecs, cluster.region, cluster.clusterArn, wanted);
+      const out = await ecs.describeServices(cluster.clusterArn, wanted);
       return {
         services: out.services.map((s) => ({
           region: s.region,

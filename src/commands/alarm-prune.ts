@@ -42,15 +42,12 @@ export async function runAlarmPrune(options: AlarmPruneOptions, ctx: CommandCont
     group.services.add(target.serviceName);
     groups.set(key, group);
   }
-  const { describeServices } = await import('../aws/ecs.js');
   const settled = await mapConcurrent(
     [...groups.values()],
     ctx.global.concurrency,
     async (g): Promise<AlarmServiceState[]> => {
       try {
-        const out = await describeServices(await ctx.aws.ecs(g.region), g.region, g.clusterName, [
-          ...g.services,
-        ]);
+        const out = await (await ctx.aws.ecs(g.region)).describeServices(g.clusterName, [...g.services]);
         return out.services.map((s) => ({
           region: g.region,
           clusterName: g.clusterName,

@@ -45,9 +45,8 @@ export async function runDashboardCreate(
   // Dashboards are listed per region; it lives in the first selected region and shows every
   // cluster's metrics from its own region.
   const home = regions[0] as string;
-  const { getDashboardBody, putDashboard } = await import('../aws/cloudwatch-alarms.js');
   const cloudwatch = await ctx.aws.cloudwatch(home);
-  const current = await getDashboardBody(cloudwatch, name);
+  const current = await cloudwatch.getDashboardBody(name);
   const action = current === undefined ? 'create' : sameDashboardBody(current, body) ? 'unchanged' : 'update';
   const widgets = (JSON.parse(body) as { widgets: unknown[] }).widgets.length;
   const report = (status: string) =>
@@ -83,7 +82,7 @@ export async function runDashboardCreate(
     else out.info('Dry run: no changes were sent.');
     return ExitCode.ok;
   }
-  const messages = await putDashboard(cloudwatch, name, body);
+  const messages = await cloudwatch.putDashboard(name, body);
   for (const m of messages) out.warn(`PutDashboard: ${m}`);
   if (out.jsonMode) report('applied');
   else out.result(`${out.colors.green('applied')}  ${home} dashboard ${name}`);

@@ -116,15 +116,14 @@ export async function runInsightsApply(
   }
 
   // Apply.
-  const { putInsightsAccountDefault, updateClusterInsights } = await import('../aws/ecs.js');
   const progress = out.progress(`Applying ${plan.changes.length} change(s)`, plan.changes.length);
   const settled = await mapConcurrent(
     plan.changes,
     ctx.global.concurrency,
     async (change) => {
       const ecs = await ctx.aws.ecs(change.region);
-      if (change.kind === 'put-account-setting-default') await putInsightsAccountDefault(ecs, change.to);
-      else await updateClusterInsights(ecs, change.clusterArn, change.to);
+      if (change.kind === 'put-account-setting-default') await ecs.putInsightsAccountDefault(change.to);
+      else await ecs.updateClusterInsights(change.clusterArn, change.to);
       progress.tick(change.kind === 'update-cluster-setting' ? change.clusterName : 'account default');
     },
     ctx.signal,
@@ -210,11 +209,10 @@ async function collectWarnings(
   }
   // Only clusters with EC2 container instances can run an agent that is too old; Fargate needs no check.
   const withInstances = clusterChanges.filter((c) => c.containerInstances > 0);
-  const { listAgentVersions } = await import('../aws/ecs.js');
   const settled = await mapConcurrent(
     withInstances,
     ctx.global.concurrency,
-    async (c) => findOutdatedAgents(await listAgentVersions(await ctx.aws.ecs(c.region), c.clusterArn)),
+    async (c) => findOutdatedAgents(await (await ctx.aws.ecs(c.region)).listAgentVersions(c.clusterArn)),
     ctx.signal,
   );
   settled.forEach((s, i) => {
@@ -240,7 +238,6 @@ async function waitForMetrics(
 ): Promise<{ region: string; clusterName: string; metrics: 'appeared' | 'timed-out' }[]> {
   const clusters = changes.filter((c) => c.kind === 'update-cluster-setting');
   if (clusters.length === 0) return [];
-  const { hasContainerInsightsMetrics } = await import('../aws/cloudwatch.js');
   ctx.out.info(
     `Waiting up to ${timeoutSeconds}s for Container Insights metrics (first data usually takes a few minutes)...`,
   );
@@ -251,7 +248,7 @@ async function waitForMetrics(
     async (c) => {
       const cloudwatch = await ctx.aws.cloudwatch(c.region);
       for (;;) {
-        if (await hasContainerInsightsMetrics(cloudwatch, c.clusterName)) return 'appeared' as const;
+        if (await cloudwatch.hasContainerInsightsMetrics(c.clusterName)) return 'appeared' as const;
         if (ctx.now() + WAIT_POLL_MS > deadline || ctx.signal.aborted) return 'timed-out' as const;
         await ctx.sleep(WAIT_POLL_MS);
       }

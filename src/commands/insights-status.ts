@@ -66,11 +66,10 @@ export async function readAccountDefaults(
   ctx: CommandContext,
   regions: readonly string[],
 ): Promise<{ region: string; value: InsightsLevel | 'unknown'; error?: unknown }[]> {
-  const { readInsightsAccountDefault } = await import('../aws/ecs.js');
   const settled = await mapConcurrent(
     regions,
     ctx.global.concurrency,
-    async (region) => readInsightsAccountDefault(await ctx.aws.ecs(region)),
+    async (region) => (await ctx.aws.ecs(region)).readInsightsAccountDefault(),
     ctx.signal,
   );
   return settled.map((s, i) => {

@@ -21,7 +21,6 @@ export async function readClusters(
   regions: readonly string[],
   selection: { names: readonly string[] } | { all: true },
 ): Promise<ClusterReadResult> {
-  const { describeClusters, listClusterArns } = await import('../aws/ecs.js');
   const names = 'names' in selection ? selection.names : [];
   const arnRegions = names.map((n) => regionOfArn(n)).filter((r): r is string => Boolean(r));
   const searchRegions = [...new Set([...regions, ...arnRegions])];
@@ -34,15 +33,15 @@ export async function readClusters(
     async (region) => {
       const ecs = await ctx.aws.ecs(region);
       if (!('names' in selection)) {
-        const arns = await listClusterArns(ecs);
-        return arns.length ? (await describeClusters(ecs, region, arns)).clusters : [];
+        const arns = await ecs.listClusterArns();
+        return arns.length ? (await ecs.describeClusters(arns)).clusters : [];
       }
       const here = names.filter((n) => {
         const r = regionOfArn(n);
         return r ? r === region : regions.includes(region);
       });
       if (here.length === 0) return [];
-      const out = await describeClusters(ecs, region, here);
+      const out = await ecs.describeClusters(here);
       for (const c of out.clusters) {
         for (const n of here) if (n === c.clusterArn || n === c.clusterName) foundNames.add(n);
       }

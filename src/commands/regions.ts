@@ -7,8 +7,7 @@ export async function resolveRegions(ctx: CommandContext): Promise<string[]> {
   if (requested.includes('all')) {
     if (requested.length > 1) throw new UsageError('--region all cannot be combined with named regions');
     const home = (await ctx.aws.defaultRegion()) ?? 'us-east-1';
-    const { listEnabledRegions } = await import('../aws/regions.js');
-    return listEnabledRegions(await ctx.aws.ec2(home));
+    return (await ctx.aws.ec2(home)).listEnabledRegions();
   }
   if (requested.length > 0) return [...new Set(requested)];
   const region = await ctx.aws.defaultRegion();

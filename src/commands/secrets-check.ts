@@ -109,8 +109,7 @@ export async function checkTaskDefinitionSecrets(
       ? Promise.all(
           roleArns.map((arn) =>
             memo(cache.roles, arn, async () => {
-              const { readRoleState } = await import('../aws/iam.js');
-              return readRoleState(await ctx.aws.iam(), arn);
+              return (await ctx.aws.iam()).readRoleState(arn);
             }),
           ),
         )
@@ -121,14 +120,10 @@ export async function checkTaskDefinitionSecrets(
   const parameters: Record<string, Lookup<ParameterMetadata>> = {};
   const byRegion = new Map<string, typeof reads.parameters>();
   for (const p of reads.parameters) byRegion.set(p.region, [...(byRegion.get(p.region) ?? []), p]);
-  const { describeParametersByName } = await import('../aws/ssm.js');
   const { isAccessDenied } = await import('../aws/iam.js');
   for (const [r, wanted] of byRegion) {
     try {
-      const found = await describeParametersByName(
-        await ctx.aws.ssm(r),
-        wanted.map((w) => w.name),
-      );
+      const found = await (await ctx.aws.ssm(r)).describeParametersByName(wanted.map((w) => w.name));
       for (const w of wanted) {
         const m = found.find((f) => f.name === w.name);
         parameters[parameterLookupKey(w.parameterArn)] = m
@@ -147,14 +142,11 @@ export async function checkTaskDefinitionSecrets(
     }
   }
 
-  const { readSecretMetadata } = reads.secrets.length
-    ? await import('../aws/secrets-manager.js')
-    : { readSecretMetadata: undefined };
   const secrets: Record<string, Lookup<SecretMetadataState>> = {};
   const secretResults = await mapConcurrent(
     reads.secrets,
     limit,
-    async (s) => readSecretMetadata?.(await ctx.aws.secretsManager(s.region), s.secretId),
+    async (s) => (await ctx.aws.secretsManager(s.region)).readSecretMetadata(s.secretId),
     ctx.signal,
   );
   reads.secrets.forEach((s, i) => {
@@ -162,16 +154,13 @@ export async function checkTaskDefinitionSecrets(
   });
 
   const keyReads = planKmsKeyReads({ references, region, account, parameters, secrets });
-  const { readKmsKeyState } = keyReads.length
-    ? await import('../aws/kms.js')
-    : { readKmsKeyState: undefined };
   const keys: Record<string, Lookup<KmsKeyState>> = {};
   const keyResults = await mapConcurrent(
     keyReads,
     limit,
     async (k) =>
       memo(cache.keys, `${k.region} ${k.keyId}`, async () =>
-        readKmsKeyState?.(await ctx.aws.kms(k.region), k.keyId),
+        (await ctx.aws.kms(k.region)).readKmsKeyState(k.keyId),
       ),
     ctx.signal,
   );
@@ -230,8 +219,7 @@ function settledValue<T>(s: { status: string; value?: T; reason?: unknown } | un
 }
 
 async function callerAccount(ctx: CommandContext, region: string): Promise<string> {
-  const { getCallerIdentity } = await import('../aws/sts.js');
-  return (await getCallerIdentity(await ctx.aws.sts(region))).account;
+  return (await (await ctx.aws.sts(region)).getCallerIdentity()).account;
 }
 
 /**
@@ -244,7 +232,6 @@ async function compareWithSimulator(
 ): Promise<SimulatorComparison[]> {
   const questions = planIdentityQuestions(report.input);
   if (questions.length === 0) return [];
-  const { simulateRoleAction } = await import('../aws/iam.js');
   const iam = await ctx.aws.iam();
   const out: SimulatorComparison[] = [];
   for (const q of questions) {
@@ -256,7 +243,7 @@ async function compareWithSimulator(
       ecsops: q.ours.decision,
     };
     try {
-      const sim = await simulateRoleAction(iam, {
+      const sim = await iam.simulateRoleAction({
         roleArn: q.request.principalArn,
         action: q.request.action,
         resourceArn: q.request.resource,
@@ -329,7 +316,6 @@ async function readTargets(
     return [{ label: options.file, region: await defaultRegion(), view }];
   }
 
-  const { describeServices, describeTaskDefinition, listServiceArns } = await import('../aws/ecs.js');
   let taskDefs: string[];
   let region: string;
   if (options.taskDef) {
@@ -339,8 +325,8 @@ async function readTargets(
     const cluster = options.cluster as string;
     region = regionOfArn(cluster) ?? (await defaultRegion());
     const ecs = await ctx.aws.ecs(region);
-    const names = options.allServices ? await listServiceArns(ecs, cluster) : options.services;
-    const { services, missing } = await describeServices(ecs, region, cluster, names);
+    const names = options.allServices ? await ecs.listServiceArns(cluster) : options.services;
+    const { services, missing } = await ecs.describeServices(cluster, names);
     if (missing.length > 0) {
       throw new InputError(`Service not found in ${cluster}: ${missing.join(', ')}`, {
         hint: 'Check the names and --region.',
@@ -353,16 +339,19 @@ async function readTargets(
   const described = await mapConcurrent(
     taskDefs,
     ctx.global.concurrency,
-    (td) => describeTaskDefinition(ecs, td),
+    (td) => ecs.describeTaskDefinition(td),
     ctx.signal,
   );
   return described.map((s, i) => {
-    const td = settledValue(s);
-    const label = td.family ? `${td.family}:${td.revision}` : (taskDefs[i] as string);
-    const { tags: _tags, ...document } = td;
+    const document = settledValue(s).taskDefinition;
+    const label =
+      typeof document.family === 'string'
+        ? `${document.family}:${document.revision}`
+        : (taskDefs[i] as string);
+    const arn = typeof document.taskDefinitionArn === 'string' ? document.taskDefinitionArn : '';
     return {
       label,
-      region: regionOfArn(td.taskDefinitionArn ?? '') ?? region,
+      region: regionOfArn(arn) ?? region,
       view: withExecutionRole(readTaskDefinitionDocument(document, label).view, options.executionRole),
     };
   });
@@ -423,12 +412,11 @@ export async function runSecretsCheck(options: SecretsCheckOptions, ctx: Command
       if (decision === 'dry-run') {
         if (!out.jsonMode) out.info('Dry run: no changes were sent.');
       } else {
-        const { putRoleInlinePolicy } = await import('../aws/iam.js');
         const iam = await ctx.aws.iam();
         for (const [i, c] of changes.entries()) {
           const entry = applied[i] as (typeof applied)[number];
           try {
-            await putRoleInlinePolicy(iam, {
+            await iam.putRoleInlinePolicy({
               roleArn: c.roleArn,
               policyName: c.policyName,
               document: c.document,

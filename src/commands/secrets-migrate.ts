@@ -241,11 +241,10 @@ async function registerFlow(
   input.tags = withSourceTag(source.parsed.tags, result.sources);
 
   // Read the service now so the plan, the rollback command and a failure report are exact.
-  const { describeServices } = await import('../aws/ecs.js');
   const ecs = await ctx.aws.ecs(region);
   let previousTaskDefinition: string | undefined;
   if (options.updateService) {
-    const found = await describeServices(ecs, region, options.cluster as string, [options.service as string]);
+    const found = await ecs.describeServices(options.cluster as string, [options.service as string]);
     const svc = found.services[0];
     if (svc === undefined) {
       throw new InputError(
@@ -292,13 +291,7 @@ async function registerFlow(
   }
 
   // Apply.
-  const { registerTaskDefinition, updateServiceTaskDefinition, waitForServicesStable } = await import(
-    '../aws/ecs.js'
-  );
-  const registered = await registerTaskDefinition(
-    ecs,
-    input as unknown as Parameters<typeof registerTaskDefinition>[1],
-  );
+  const registered = await ecs.registerTaskDefinition(input);
   const newRef = `${family}:${registered.revision}`;
   report.registered = registered;
   if (!out.jsonMode) out.result(`Registered ${registered.taskDefinitionArn}`);
@@ -323,7 +316,7 @@ async function registerFlow(
   const rollback = `aws ecs update-service --region ${region} --cluster ${cluster} --service ${service} --task-definition ${rollbackTarget(previousTaskDefinition)}`;
   report.rollbackCommand = rollback;
   try {
-    await updateServiceTaskDefinition(ecs, cluster, service, newRef);
+    await ecs.updateServiceTaskDefinition(cluster, service, newRef);
   } catch (error) {
     report.service = { cluster, service, status: 'failed', error: describeError(error) };
     if (out.jsonMode) out.json('secrets migrate', report);
@@ -340,7 +333,7 @@ async function registerFlow(
   if (options.wait) {
     if (!out.jsonMode) out.info(`Waiting up to ${WAIT_MAX_SECONDS} s for ${service} to become stable...`);
     try {
-      await waitForServicesStable(ecs, cluster, [service], WAIT_MAX_SECONDS);
+      await ecs.waitForServicesStable(cluster, [service], WAIT_MAX_SECONDS);
       report.stable = true;
     } catch (error) {
       // The change is applied; the deployment did not settle (e.g. ResourceInitializationError when
@@ -422,15 +415,10 @@ async function readSource(
       region,
     };
   }
-  const { describeTaskDefinition } = await import('../aws/ecs.js');
-  const described = await describeTaskDefinition(
-    await ctx.aws.ecs(region as string),
+  const { taskDefinition, tags } = await (await ctx.aws.ecs(region as string)).describeTaskDefinition(
     options.taskDef as string,
   );
-  const { tags: rawTags, ...taskDefinition } = described;
-  const tags = rawTags.flatMap((t) => (t.key === undefined ? [] : [{ key: t.key, value: t.value ?? '' }]));
-  // Round-trip through JSON: SDK objects carry Dates and undefineds that the diff should not see.
-  const document = JSON.parse(JSON.stringify({ taskDefinition, tags })) as JsonObject;
+  const document: JsonObject = { taskDefinition, tags };
   const parsed = readTaskDefinitionDocument(document, options.taskDef as string);
   const td = taskDefinitionObject(parsed.document, parsed.shape) as JsonObject;
   const originalText = `${JSON.stringify(toRegisterInput(td, tags), null, 2)}\n`;
@@ -439,8 +427,7 @@ async function readSource(
 }
 
 async function readIdentity(ctx: CommandContext, region: string) {
-  const { getCallerIdentity } = await import('../aws/sts.js');
-  return getCallerIdentity(await ctx.aws.sts(region));
+  return (await ctx.aws.sts(region)).getCallerIdentity();
 }
 
 // Offline there is no STS: the account comes from the execution role ARN (`arn:aws:iam::ACCOUNT:role/x`).
@@ -474,14 +461,12 @@ async function fetchCatalogue(
   account: string | undefined,
   queries: ReturnType<typeof prepareMigration>['queries'],
 ) {
-  const { describeParametersByName, describeParametersByPath } = await import('../aws/ssm.js');
   const ssm = await ctx.aws.ssm(region);
   const byName = new Map<string, ParameterMetadata>();
   const secrets: SecretMetadata[] = [];
   for (const q of queries) {
     if (q.kind === 'secret') {
-      const { readSecretMetadata } = await import('../aws/secrets-manager.js');
-      const found = await readSecretMetadata(await ctx.aws.secretsManager(region), q.secretId);
+      const found = await (await ctx.aws.secretsManager(region)).readSecretMetadata(q.secretId);
       if (found.status === 'found') secrets.push({ name: q.secretId, arn: found.value.arn });
       else if (found.status === 'unreadable' && account !== undefined) {
         ctx.out.warn(
@@ -496,8 +481,8 @@ async function fetchCatalogue(
     }
     const found =
       q.kind === 'names'
-        ? await describeParametersByName(ssm, q.names)
-        : await describeParametersByPath(ssm, normalisePath(q.path), q.recursive);
+        ? await ssm.describeParametersByName(q.names)
+        : await ssm.describeParametersByPath(normalisePath(q.path), q.recursive);
     for (const p of found) byName.set(p.name, p);
   }
   return createParameterCatalogue([...byName.values()], secrets);

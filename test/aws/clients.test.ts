@@ -1,8 +1,7 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { afterEach, describe, expect, it } from 'vitest';
-import { createAwsClients } from '../../src/aws/clients.js';
-import { listClusterArns } from '../../src/aws/ecs.js';
+import { clientSettings, createAwsClients } from '../../src/aws/clients.js';
 import { AwsError } from '../../src/errors.js';
 
 // A real HTTP endpoint (not a mocked `send`), so the SDK's own retry middleware runs.
@@ -50,9 +49,9 @@ describe('AWS client factory', () => {
     const ecsEndpoint = await fakeEcs([throttled, throttled, ok]);
     const aws = createAwsClients({ endpoint: ecsEndpoint.url, maxAttempts: 5, userAgent: 'ecsops/9.9.9' });
     const ecs = await aws.ecs('us-east-1');
-    expect(await ecs.config.retryStrategy()).toHaveProperty('mode', 'adaptive');
+    expect(clientSettings({ maxAttempts: 5, userAgent: 'x' }, 'us-east-1').retryMode).toBe('adaptive');
     const started = Date.now();
-    expect(await listClusterArns(ecs)).toEqual(['arn:aws:ecs:us-east-1:123456789012:cluster/a']);
+    expect(await ecs.listClusterArns()).toEqual(['arn:aws:ecs:us-east-1:123456789012:cluster/a']);
     expect(ecsEndpoint.hits()).toBe(3);
     expect(Date.now() - started).toBeGreaterThan(50); // it backed off between attempts
     expect(ecsEndpoint.agents[0]).toContain('ecsops/9.9.9');
@@ -62,7 +61,7 @@ describe('AWS client factory', () => {
     Object.assign(process.env, credentials);
     const ecsEndpoint = await fakeEcs([throttled]);
     const aws = createAwsClients({ endpoint: ecsEndpoint.url, maxAttempts: 2, userAgent: 'ecsops/test' });
-    const error = await listClusterArns(await aws.ecs('us-east-1')).catch((e: unknown) => e);
+    const error = await (await aws.ecs('us-east-1')).listClusterArns().catch((e: unknown) => e);
     expect(ecsEndpoint.hits()).toBe(2);
     expect(error).toBeInstanceOf(AwsError);
     expect((error as AwsError).code).toBe('ThrottlingException');
@@ -75,6 +74,6 @@ describe('AWS client factory', () => {
     const a = await aws.ecs('eu-west-1');
     const b = await aws.ecs('eu-west-1');
     expect(a).toBe(b); // cached per region
-    expect(await a.config.region()).toBe('eu-west-1');
+    expect(a.region).toBe('eu-west-1');
   });
 });

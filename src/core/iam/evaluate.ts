@@ -359,7 +359,7 @@ function constraintValue(label: string, key: string, want: string, have: string 
 /**
  * kms:Decrypt for the role on one key: key policy (naming the role, or delegating to IAM via the
  * account root) + identity policies + boundary + grants. AWS-managed keys need no grant: their key
- * policy allows every principal in the account through the owning service (aws-facts §4.4).
+ * policy allows every principal in the account through the owning service (docs/aws-facts.md §4.4).
  */
 export function evaluateKmsDecrypt(
   role: RolePolicies,

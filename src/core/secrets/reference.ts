@@ -1,6 +1,6 @@
 /**
  * `valueFrom` references of ECS native secrets: parse them into SSM / Secrets Manager forms, flag
- * the forms ECS rejects, and build the ARNs IAM evaluates (env-tools.md §0, aws-facts.md §4.4).
+ * the forms ECS rejects, and build the ARNs IAM evaluates (docs/env-tools.md §0, docs/aws-facts.md §4.4).
  */
 
 /** A parsed `valueFrom`. `selector` is an SSM `:version` / `:label` suffix, which ECS rejects. */

@@ -137,7 +137,7 @@ function formatValue(value: unknown, current: string, style: InlineStyle, prefix
   return `{\n${body}\n${current}}`;
 }
 
-/** UTF-8 byte length of the JSON ECS measures against its 64 KiB task-definition limit (aws-facts.md §4.5). */
+/** UTF-8 byte length of the JSON ECS measures against its 64 KiB task-definition limit (docs/aws-facts.md §4.5). */
 export function taskDefinitionSizeBytes(registerInput: unknown): number {
   return new TextEncoder().encode(JSON.stringify(registerInput)).length;
 }

@@ -1,7 +1,7 @@
 /**
  * Case-insensitive access to JSON objects. Terraform renders container definitions with keys in any
  * casing (`entrypoint`, `Environment`), and ECS accepts them, so reads ignore case while writes reuse
- * the spelling already present in the input (env-tools.md §0, "Terraform quirk").
+ * the spelling already present in the input (docs/env-tools.md §0, "Terraform quirk").
  */
 
 /** A plain JSON object. */
