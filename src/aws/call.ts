@@ -2,7 +2,7 @@
  * Wraps every AWS call so a failure names the operation, the IAM action and the resource, with a hint
  * for the failures operators hit most: access denied, throttling, missing credentials or region.
  */
-import { AwsError, ResourceNotFoundError } from '../errors.js';
+import { AwsError, ResourceNotFoundError, UsageError } from '../errors.js';
 
 /** What a call is, for error messages and the README's IAM table. */
 export interface CallMeta {
@@ -84,6 +84,20 @@ export function toAwsError(meta: CallMeta, error: unknown): unknown {
     );
   }
   let hint: string | undefined;
+  let message = sdkError.message || code;
+  if (sdkError.name === 'CredentialsProviderError' && /using profile: \[([^\]]*)\]/.test(message)) {
+    const profile = /using profile: \[([^\]]*)\]/.exec(message)?.[1] ?? '';
+    return new UsageError(
+      `AWS profile "${profile}" does not exist (or has no credentials) in the AWS config or credentials file.`,
+      'List profiles with: aws configure list-profiles. AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE move the files.',
+    );
+  }
+  // The SDK's deserialisation text points at its own internals ("inspect the hidden field
+  // {error}.$response"); say what happened in ecsops' words and keep the SDK text for --debug.
+  if (/Deserialization error|\$response/.test(message)) {
+    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
+    message = `the answer could not be read as an AWS response${status ? ` (HTTP ${status})` : ''}`;
+  }
   if (ACCESS_DENIED.has(code)) {
     hint = `The caller needs IAM permission ${meta.iamAction}${meta.resource ? ` on ${meta.resource}` : ''}.`;
   } else if (THROTTLED.has(code)) {
@@ -106,8 +120,29 @@ export function toAwsError(meta: CallMeta, error: unknown): unknown {
     iamAction: meta.iamAction,
     resource: meta.resource,
     code,
-    message: sdkError.message || code,
+    message,
     hint,
     cause: error,
+  });
+}
+
+/**
+ * A list field of a response, checked: the SDK does not validate shapes, so `{"clusters":"notalist"}`
+ * would otherwise be iterated character by character and read as "nothing found".
+ */
+export function responseList<T>(
+  value: readonly T[] | undefined,
+  meta: CallMeta,
+  field: string,
+): readonly T[] {
+  if (value === undefined || value === null) return [];
+  if (Array.isArray(value)) return value;
+  throw new AwsError({
+    operation: meta.operation,
+    iamAction: meta.iamAction,
+    resource: meta.resource,
+    code: 'MalformedResponse',
+    message: `the response's ${field} is not a list`,
+    hint: 'The endpoint answered with something AWS never sends. If --endpoint-url points at an emulator or proxy, check it.',
   });
 }

@@ -14,7 +14,7 @@ import {
   type ServiceState,
   toInsightsLevel,
 } from '../core/ecs-types.js';
-import { awsCall } from './call.js';
+import { awsCall, responseList } from './call.js';
 import { sdk } from './sdk.js';
 
 const {
@@ -78,11 +78,15 @@ export async function describeClusters(
   const found: ClusterState[] = [];
   const missing: string[] = [];
   for (const batch of chunk(clusters, DESCRIBE_CLUSTERS_BATCH)) {
-    const out = await awsCall(
-      { operation: 'ecs:DescribeClusters', iamAction: 'ecs:DescribeClusters', resource: batch.join(', ') },
-      () => ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['SETTINGS'] })),
+    const meta = {
+      operation: 'ecs:DescribeClusters',
+      iamAction: 'ecs:DescribeClusters',
+      resource: batch.join(', '),
+    };
+    const out = await awsCall(meta, () =>
+      ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['SETTINGS'] })),
     );
-    for (const c of out.clusters ?? []) {
+    for (const c of responseList(out.clusters, meta, 'clusters')) {
       if (!c.clusterArn || !c.clusterName) continue;
       // ECS keeps deleted clusters visible as INACTIVE for a while; to the user they are gone.
       if (c.status === 'INACTIVE') {
@@ -99,7 +103,7 @@ export async function describeClusters(
         activeServicesCount: c.activeServicesCount ?? 0,
       });
     }
-    for (const f of out.failures ?? []) if (f.arn) missing.push(f.arn);
+    for (const f of responseList(out.failures, meta, 'failures')) if (f.arn) missing.push(f.arn);
   }
   return { clusters: found, missing };
 }
@@ -207,16 +211,16 @@ export async function describeServices(
   const found: ServiceState[] = [];
   const missing: string[] = [];
   for (const batch of chunk(services, DESCRIBE_SERVICES_BATCH)) {
-    const out = await awsCall(
-      {
-        operation: 'ecs:DescribeServices',
-        iamAction: 'ecs:DescribeServices',
-        resource: cluster,
-        notFound: clusterNotFound,
-      },
-      () => ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
+    const meta = {
+      operation: 'ecs:DescribeServices',
+      iamAction: 'ecs:DescribeServices',
+      resource: cluster,
+      notFound: clusterNotFound,
+    };
+    const out = await awsCall(meta, () =>
+      ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
     );
-    for (const s of out.services ?? []) {
+    for (const s of responseList(out.services, meta, 'services')) {
       if (!s.serviceArn || !s.serviceName) continue;
       if (s.status === 'INACTIVE') {
         missing.push(s.serviceName);
@@ -235,7 +239,8 @@ export async function describeServices(
         taskDefinition: s.taskDefinition ?? '',
       });
     }
-    for (const f of out.failures ?? []) if (f.arn) missing.push(f.arn.split('/').pop() ?? f.arn);
+    for (const f of responseList(out.failures, meta, 'failures'))
+      if (f.arn) missing.push(f.arn.split('/').pop() ?? f.arn);
   }
   return { services: found, missing };
 }

@@ -2,15 +2,18 @@
  * The process boundary: the only place that reads process.argv, installs the Ctrl-C handler and sets
  * process.exitCode. Errors become a message, a hint and a stable exit code here and nowhere else.
  */
+// First: Ctrl-C is caught from here on, even while the rest of the program loads.
+
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isAwsSdkError, toAwsError } from '../aws/call.js';
 import { createAwsClients } from '../aws/clients.js';
 import type { CommandContext, GlobalOptions } from '../commands/context.js';
-import { EcsopsError, ExitCode } from '../errors.js';
+import { EcsopsError, ExitCode, InterruptedError, UsageError } from '../errors.js';
 import { loadColors, shouldUseColor } from '../output/colors.js';
 import { createReporter, type Reporter } from '../output/reporter.js';
 import { CommanderError } from './commander.js';
+import { interruptSignal, onSecondInterrupt } from './interrupt.js';
 import { createProgram } from './program.js';
 import type { RunCommand } from './run.js';
 
@@ -23,20 +26,11 @@ export async function main(argv: string[]): Promise<void> {
   // The SDK warns on every run under Node 20 that *future* SDK releases will need Node 22. The locked
   // versions support Node 20; the warning would only pollute stderr for scripts. The user can re-enable it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  const abort = new AbortController();
-  let interrupts = 0;
-  process.on('SIGINT', () => {
-    interrupts++;
-    if (interrupts > 1) process.exit(ExitCode.interrupted);
-    abort.abort();
-    process.stderr.write(
-      '\nInterrupted: finishing calls in flight, then reporting what was applied. Ctrl-C again to quit now.\n',
-    );
-  });
+  onSecondInterrupt(() => process.exit(ExitCode.interrupted));
+  const signal = interruptSignal;
 
   const run: RunCommand = async (command, body) => {
-    const flags = command.optsWithGlobals() as Record<string, unknown>;
-    const global = toGlobalOptions(flags);
+    const global = toGlobalOptions(globalFlags(command));
     const colors = await loadColors(
       shouldUseColor({
         isTTY: Boolean(process.stdout.isTTY && process.stderr.isTTY),
@@ -47,6 +41,7 @@ export async function main(argv: string[]): Promise<void> {
     );
     const out = createReporter({
       json: global.json,
+      command: commandPath(command),
       colors,
       debug: global.debug,
       stdout: process.stdout,
@@ -56,7 +51,7 @@ export async function main(argv: string[]): Promise<void> {
     const ctx: CommandContext = {
       out,
       global,
-      signal: abort.signal,
+      signal,
       interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
       aws: createAwsClients({
         profile: global.profile,
@@ -72,23 +67,22 @@ export async function main(argv: string[]): Promise<void> {
           input: process.stdin,
           output: process.stderr,
         }),
-      sleep: (ms) =>
-        new Promise((resolve) => {
-          const timer = setTimeout(resolve, ms);
-          abort.signal.addEventListener('abort', () => {
-            clearTimeout(timer);
-            resolve();
-          });
-        }),
+      sleep: (ms) => abortableSleep(ms, signal),
       now: () => Date.now(),
     };
     try {
+      if (signal.aborted) throw new InterruptedError('Interrupted before anything was done.');
       process.exitCode = await body(ctx);
     } catch (error) {
       process.exitCode = reportError(error, out, global.debug);
       // --json promises one document on stdout, failures included.
+      if (global.json && !out.wroteJson) out.json({ error: errorDocument(error, process.exitCode) });
+    }
+    // Ctrl-C always ends in 130, whatever the command managed to finish.
+    if (signal.aborted) {
+      process.exitCode = ExitCode.interrupted;
       if (global.json && !out.wroteJson)
-        out.json(commandPath(command), { error: errorDocument(error, process.exitCode) });
+        out.json({ error: errorDocument(new InterruptedError(), ExitCode.interrupted) });
     }
   };
 
@@ -96,13 +90,54 @@ export async function main(argv: string[]): Promise<void> {
   try {
     await program.parseAsync(argv);
   } catch (error) {
-    if (error instanceof CommanderError) {
-      // --help and --version exit 0; every other commander error is a usage error.
-      process.exitCode = error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    if (error instanceof CommanderError && error.exitCode === 0) {
+      // --help and --version.
+      process.exitCode = ExitCode.ok;
       return;
     }
-    process.exitCode = reportError(error, createFallbackReporter(), argv.includes('--debug'));
+    // Every other commander error is a usage error; commander has already printed it on stderr.
+    const usage = error instanceof CommanderError ? new UsageError(commanderMessage(error)) : error;
+    const out = createFallbackReporter(argv.includes('--json'));
+    process.exitCode =
+      error instanceof CommanderError ? ExitCode.usage : reportError(usage, out, argv.includes('--debug'));
+    if (out.jsonMode) out.json({ error: errorDocument(usage, process.exitCode) });
   }
+}
+
+// commander's message is "error: unknown option '--bogus'"; the JSON document carries the part after it.
+function commanderMessage(error: InstanceType<typeof CommanderError>): string {
+  return error.message.replace(/^error: /, '');
+}
+
+/** Resolves after `ms`, or at once when the signal aborts; leaves no listener behind either way. */
+function abortableSleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    if (signal.aborted) return resolve();
+    const onAbort = () => {
+      clearTimeout(timer);
+      resolve();
+    };
+    const timer = setTimeout(() => {
+      signal.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal.addEventListener('abort', onAbort, { once: true });
+  });
+}
+
+/**
+ * The program-level flags merged with the leaf command's. `--dry-run` and `--yes` may stand before
+ * the command (`ecsops --yes alarm create ...`) or after it; either place counts.
+ */
+function globalFlags(command: Command): Record<string, unknown> {
+  const merged: Record<string, unknown> = {};
+  for (let c: Command | null = command; c; c = c.parent) {
+    for (const [key, value] of Object.entries(c.opts())) {
+      if (key === 'dryRun' || key === 'yes') merged[key] = Boolean(merged[key]) || Boolean(value);
+      else if (!(key in merged) || merged[key] === undefined) merged[key] = value;
+    }
+  }
+  return merged;
 }
 
 function commandPath(command: Command): string {
@@ -134,9 +169,10 @@ function toGlobalOptions(flags: Record<string, unknown>): GlobalOptions {
   };
 }
 
-function createFallbackReporter(): Reporter {
+function createFallbackReporter(json = false): Reporter {
   return createReporter({
-    json: false,
+    json,
+    command: 'ecsops',
     debug: false,
     stdout: process.stdout,
     stderr: process.stderr,

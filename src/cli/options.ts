@@ -12,6 +12,21 @@ export function collectList(value: string, previous: string[] | undefined): stri
   return [...(previous ?? []), ...items];
 }
 
+// Region names as AWS spells them: us-east-1, eu-central-2, us-gov-west-1, cn-northwest-1, ap-southeast-7.
+const REGION_NAME = /^[a-z]{2}(-[a-z]+)+-\d{1,2}$/;
+
+/** `--region`: like collectList, and each name must look like a region (or be `all`). */
+export function collectRegions(value: string, previous: string[] | undefined): string[] {
+  const regions = collectList(value, undefined);
+  const bad = regions.filter((r) => r !== 'all' && !REGION_NAME.test(r));
+  if (bad.length) {
+    throw new InvalidArgumentError(
+      `not a region name: ${bad.map((b) => JSON.stringify(b)).join(', ')} (expected e.g. us-east-1, or "all")`,
+    );
+  }
+  return [...(previous ?? []), ...regions];
+}
+
 /** Parses a whole number within [min, max]. */
 export function integerIn(min: number, max: number): (value: string) => number {
   return (value) => {

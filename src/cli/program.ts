@@ -9,7 +9,7 @@ import { registerAlarmCommands } from './groups/alarm.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
 import { registerSecretsCommands } from './groups/secrets.js';
-import { collectList, integerIn } from './options.js';
+import { collectRegions, integerIn } from './options.js';
 import type { RunCommand } from './run.js';
 
 export interface ProgramDeps {
@@ -26,11 +26,13 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
     .showHelpAfterError('(run with --help for usage)')
     .exitOverride()
     .configureOutput({ outputError: (text, write) => write(text) })
+    // Every subcommand's --help lists these global options too.
+    .configureHelp({ showGlobalOptions: true })
     .addOption(
       new Option(
         '--region <regions>',
         'AWS region(s): comma-separated, repeatable, or "all" (default: AWS_REGION / profile)',
-      ).argParser(collectList),
+      ).argParser(collectRegions),
     )
     .addOption(new Option('--profile <name>', 'named AWS profile (default: the standard credential chain)'))
     .addOption(
@@ -46,7 +48,15 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
       new Option('--max-attempts <n>', 'attempts per AWS call, with adaptive retry and backoff')
         .argParser(integerIn(1, 20))
         .default(8),
-    );
+    )
+    .addOption(new Option('--dry-run', 'mutating commands: show the plan and send no writes'))
+    .addOption(new Option('-y, --yes', 'mutating commands: apply without asking'));
+  // `ecsops --yes alarm create ...` means the same as `ecsops alarm create ... --yes`.
+  program.hook('preAction', (_program, action) => {
+    const top = program.opts() as { dryRun?: boolean; yes?: boolean };
+    if (top.dryRun) action.setOptionValue('dryRun', true);
+    if (top.yes) action.setOptionValue('yes', true);
+  });
 
   registerInsightsCommands(program, deps.run);
   registerSecretsCommands(program, deps.run);

@@ -192,7 +192,7 @@ export async function runAlarmCreate(options: AlarmCreateOptions, ctx: CommandCo
     );
   }
   const report = (extra: Record<string, unknown> = {}) =>
-    out.json('alarm create', {
+    out.json({
       dryRun: options.dryRun,
       regions: alarmRegions,
       changes: results.map(toJson),

@@ -108,7 +108,7 @@ export async function applyDeletions(
     out.info(`Plan: ${results.length} to delete.`);
   }
   const report = (extra: Record<string, unknown> = {}) =>
-    out.json(command, {
+    out.json({
       dryRun: options.dryRun,
       deletions: results.map((r) => ({
         ...r.deletion,

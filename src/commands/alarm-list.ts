@@ -136,7 +136,7 @@ export async function runAlarmList(options: AlarmListOptions, ctx: CommandContex
     .sort((a, b) => a.region.localeCompare(b.region) || a.alarmName.localeCompare(b.alarmName));
 
   if (ctx.out.jsonMode) {
-    ctx.out.json('alarm list', {
+    ctx.out.json({
       regions,
       alarms: alarms.map((a) => ({
         region: a.region,

@@ -50,7 +50,7 @@ export async function runDashboardCreate(
   const action = current === undefined ? 'create' : sameDashboardBody(current, body) ? 'unchanged' : 'update';
   const widgets = (JSON.parse(body) as { widgets: unknown[] }).widgets.length;
   const report = (status: string) =>
-    out.json('dashboard create', {
+    out.json({
       dryRun: options.dryRun,
       region: home,
       dashboardName: name,

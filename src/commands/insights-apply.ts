@@ -86,7 +86,7 @@ export async function runInsightsApply(
   }
   const results: ChangeResult[] = plan.changes.map((change) => ({ change, status: 'planned' }));
   const report = (extra: Record<string, unknown> = {}) =>
-    out.json(command, {
+    out.json({
       dryRun: options.dryRun,
       level: options.level,
       regions,

@@ -32,7 +32,7 @@ export async function runInsightsStatus(
     (a, b) => a.region.localeCompare(b.region) || a.clusterName.localeCompare(b.clusterName),
   );
   if (ctx.out.jsonMode) {
-    ctx.out.json('insights status', {
+    ctx.out.json({
       regions: defaults.map((d) => ({ region: d.region, accountDefault: d.value })),
       clusters: clusters.map((c) => ({
         region: c.region,

@@ -469,7 +469,7 @@ function writeJson(
   applied: readonly unknown[],
 ): void {
   const code = exitCodeFor(reports);
-  ctx.out.json('secrets check', {
+  ctx.out.json({
     status: code === ExitCode.ok ? 'ok' : code === ExitCode.findings ? 'findings' : 'incomplete',
     taskDefinitions: reports.map((r) => ({
       taskDefinition: r.label,

@@ -167,7 +167,7 @@ export async function runSecretsMigrate(
     sources: result.sources,
   };
   if (result.status === 'refused') {
-    if (out.jsonMode) out.json('secrets migrate', report);
+    if (out.jsonMode) out.json(report);
     else {
       for (const r of result.refusals)
         out.error(`${r.container === '*' ? '' : `${r.container}: `}${r.reason}`);
@@ -176,7 +176,7 @@ export async function runSecretsMigrate(
     return ExitCode.findings;
   }
   if (result.status === 'nothing-to-do') {
-    if (out.jsonMode) out.json('secrets migrate', report);
+    if (out.jsonMode) out.json(report);
     else out.info('Nothing to do: no env-loading wrapper found.');
     return ExitCode.ok;
   }
@@ -206,7 +206,7 @@ export async function runSecretsMigrate(
     out.raw(newText);
   }
   if (!options.register) {
-    if (out.jsonMode) out.json('secrets migrate', report);
+    if (out.jsonMode) out.json(report);
     return ExitCode.ok;
   }
 
@@ -273,7 +273,7 @@ async function registerFlow(
     });
     report.check = checked;
     if (checked.status !== 'ok') {
-      if (out.jsonMode) out.json('secrets migrate', report);
+      if (out.jsonMode) out.json(report);
       else renderCheckFailure(ctx, checked);
       return checked.status === 'incomplete' ? ExitCode.aws : ExitCode.findings;
     }
@@ -285,7 +285,7 @@ async function registerFlow(
   if (!out.jsonMode) out.info(`Plan: ${steps.join(', then ')}. The current revision stays ACTIVE.`);
   const decision = await confirmApply(ctx, options, `Apply: ${steps.join(', then ')}?`);
   if (decision === 'dry-run') {
-    if (out.jsonMode) out.json('secrets migrate', report);
+    if (out.jsonMode) out.json(report);
     else out.info('Dry run: nothing was registered.');
     return ExitCode.ok;
   }
@@ -296,7 +296,7 @@ async function registerFlow(
   report.registered = registered;
   if (!out.jsonMode) out.result(`Registered ${registered.taskDefinitionArn}`);
   if (!options.updateService) {
-    if (out.jsonMode) out.json('secrets migrate', report);
+    if (out.jsonMode) out.json(report);
     return ExitCode.ok;
   }
   const cluster = options.cluster as string;
@@ -304,7 +304,7 @@ async function registerFlow(
   // Ctrl-C after the register: say exactly what exists now and how to finish, then stop.
   if (ctx.signal.aborted) {
     report.service = { cluster, service, status: 'not-started' };
-    if (out.jsonMode) out.json('secrets migrate', { ...report, interrupted: true });
+    if (out.jsonMode) out.json({ ...report, interrupted: true });
     else {
       out.result(`Interrupted: service ${cluster}/${service} was not updated.`);
       out.info(
@@ -319,7 +319,7 @@ async function registerFlow(
     await ecs.updateServiceTaskDefinition(cluster, service, newRef);
   } catch (error) {
     report.service = { cluster, service, status: 'failed', error: describeError(error) };
-    if (out.jsonMode) out.json('secrets migrate', report);
+    if (out.jsonMode) out.json(report);
     throw new PartialApplyError(
       `Registered ${registered.taskDefinitionArn}, but updating service ${cluster}/${service} failed: ${describeError(error)}`,
       `Nothing else changed. Finish with: aws ecs update-service --region ${region} --cluster ${cluster} --service ${service} --task-definition ${newRef}`,
@@ -339,7 +339,7 @@ async function registerFlow(
       // The change is applied; the deployment did not settle (e.g. ResourceInitializationError when
       // the execution role cannot fetch a secret). That is a finding for the operator, with the way back.
       report.stable = false;
-      if (out.jsonMode) out.json('secrets migrate', { ...report, waitError: describeError(error) });
+      if (out.jsonMode) out.json({ ...report, waitError: describeError(error) });
       else {
         out.error(`Service ${cluster}/${service} did not become stable: ${describeError(error)}`);
         out.info(
@@ -349,7 +349,7 @@ async function registerFlow(
       return ExitCode.findings;
     }
   }
-  if (out.jsonMode) out.json('secrets migrate', report);
+  if (out.jsonMode) out.json(report);
   return ExitCode.ok;
 }
 

@@ -21,8 +21,8 @@ export interface Reporter {
   readonly colors: Colors;
   /** Writes the command's human result to stdout (suppressed under --json). */
   result(text: string): void;
-  /** Writes the one JSON document to stdout. Call once per command run. */
-  json(command: string, document: Record<string, unknown>): void;
+  /** Writes the one JSON document to stdout, named after the command that runs. Call once per run. */
+  json(document: Record<string, unknown>): void;
   /** True once json() has written the command's document. */
   readonly wroteJson: boolean;
   /** Writes raw text to stdout regardless of --json (e.g. a rendered task definition to pipe on). */
@@ -39,6 +39,8 @@ export const SCHEMA_VERSION = 1;
 
 export interface ReporterOptions {
   json: boolean;
+  /** The command path (`insights enable`) JSON documents carry; main.ts takes it from commander. */
+  command?: string | undefined;
   /** From loadColors(shouldUseColor(...)); plain when omitted. */
   colors?: Colors | undefined;
   debug: boolean;
@@ -64,9 +66,10 @@ export function createReporter(options: ReporterOptions): Reporter {
     result(text) {
       if (!json) stdout.write(text.endsWith('\n') ? text : `${text}\n`);
     },
-    json(command, document) {
+    json(document) {
       if (jsonWritten) throw new Error('BUG: a command wrote two JSON documents');
       jsonWritten = true;
+      const command = options.command ?? '';
       stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, ...document }, null, 2)}\n`);
     },
     raw(text) {
@@ -87,7 +90,8 @@ export function createReporter(options: ReporterOptions): Reporter {
     progress(label, total) {
       let count = 0;
       if (!animate) {
-        if (!json) stderr.write(`${label} (${total})\n`);
+        // One plain line for logs and pipes; the count is already in the label.
+        if (!json) stderr.write(`${label}...\n`);
         return { tick: () => void count++, done: () => undefined };
       }
       const draw = (suffix = '') =>

@@ -100,7 +100,6 @@ describe('alarm create', () => {
     expect(writeCount()).toBe(0);
     const doc = JSON.parse(t.stdout());
     expect(doc).toMatchObject({
-      command: 'alarm create',
       changes: [],
       unchanged: [{ alarmName: 'ecsops-task-health-prod-api' }, { alarmName: 'ecsops-task-health-prod-web' }],
     });

@@ -84,7 +84,7 @@ describe('alarm list', () => {
     const t = createTestContext({ global: { json: true } });
     await runAlarmList({ clusters: ['prod'] }, t.ctx);
     const doc = JSON.parse(t.stdout());
-    expect(doc).toMatchObject({ schemaVersion: 1, command: 'alarm list' });
+    expect(doc).toMatchObject({ schemaVersion: 1 });
     expect(
       doc.alarms.map(
         (a: { clusterName: string; serviceName: string; state: string }) =>

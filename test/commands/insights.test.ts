@@ -94,7 +94,6 @@ describe('insights status', () => {
     const doc = JSON.parse(t.stdout());
     expect(doc).toMatchObject({
       schemaVersion: 1,
-      command: 'insights status',
       regions: [{ region: 'us-east-1', accountDefault: 'disabled' }],
       clusters: [{ clusterName: 'prod', containerInsights: 'enabled', region: 'us-east-1' }],
     });

@@ -209,7 +209,6 @@ describe('secrets migrate --task-def --register --update-service', () => {
     expect(await runSecretsMigrate(options(), t.ctx, { check: okCheck })).toBe(ExitCode.ok);
     expect(JSON.parse(t.stdout())).toMatchObject({
       schemaVersion: 1,
-      command: 'secrets migrate',
       status: 'nothing-to-do',
     });
     expect(writes()).toBe(0);
@@ -445,7 +444,6 @@ describe('secrets migrate --file', () => {
     const doc = JSON.parse(t.stdout()) as Record<string, unknown>;
     expect(doc).toMatchObject({
       schemaVersion: 1,
-      command: 'secrets migrate',
       status: 'migrated',
       mappings: [{ container: 'web', name: 'TOKEN', parameter: '/web/token', tool: 'ssm-env' }],
       sources: ['ssm-env:/web/token'],

@@ -24,6 +24,7 @@ describe('colour decision', () => {
     let out = '';
     const reporter = createReporter({
       json: true,
+      command: 'test',
       colors: await loadColors(true),
       debug: false,
       stdout: { write: (s: string) => (out += s) },
@@ -31,7 +32,7 @@ describe('colour decision', () => {
       env: {},
     });
     reporter.warn('x');
-    reporter.json('test', { value: reporter.colors.red('v') });
+    reporter.json({ value: reporter.colors.red('v') });
     expect(out).not.toContain('\u001b[');
     expect(JSON.parse(out)).toEqual({ schemaVersion: 1, command: 'test', value: 'v' });
   });
