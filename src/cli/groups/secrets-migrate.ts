@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
 import type { SecretsMigrateOptions } from '../../commands/secrets-migrate.js';
+import { describeMigratableWrappers } from '../../core/secrets/tools/descriptors.js';
 import { InvalidArgumentError, Option } from '../commander.js';
 import { addMutatingOptions } from '../options.js';
 import type { RunCommand } from '../run.js';
@@ -68,7 +69,7 @@ export function registerSecretsMigrate(parent: Command, run: RunCommand): void {
   const migrate = parent
     .command('migrate')
     .description(
-      'Replace an env-loading wrapper (chamber, ssm-env, aws-env, ssmwrap, parameter-store-exec) with native ECS secrets, expanding paths now',
+      `Replace an env-loading wrapper (${describeMigratableWrappers()}) with native ECS secrets, expanding paths now`,
     )
     .addOption(new Option('--task-def <family[:rev]|arn>', 'a registered task definition revision'))
     .addOption(new Option('--file <path>', 'a task definition JSON file (any shape, any key casing)'))

@@ -20,7 +20,8 @@ import {
 import type { TaskSecretReference } from './check.js';
 import { partitionForRegion, secretsManagerSecretArn, ssmParameterArn } from './reference.js';
 import { basename, plainShellWords, shellScript } from './tools/common.js';
-import { KNOWN_WRAPPER_BINARIES, TOOL_ADAPTERS } from './tools/index.js';
+import { matchesEnvPattern } from './tools/descriptors.js';
+import { KNOWN_WRAPPER_BINARIES, TOOL_ADAPTERS, WRAPPER_ENV_SIGNALS } from './tools/index.js';
 import type {
   Collision,
   ParameterCatalogue,
@@ -123,14 +124,7 @@ export const SECRETS_SOURCE_TAG = 'ecsops:secrets-source';
 // Env configuration that means "a wrapper runs", even when it is not visible in the command.
 function wrapperEnvConfig(c: ContainerView): string[] {
   return c.environment
-    .filter(
-      (e) =>
-        e.name === 'AWS_ENV_PATH' ||
-        e.name === 'PARAMETER_STORE_EXEC_PATH' ||
-        e.name.startsWith('SSMWRAP_') ||
-        e.value.startsWith('ssm://') ||
-        e.value === 'chamberme',
-    )
+    .filter((e) => WRAPPER_ENV_SIGNALS.some((p) => matchesEnvPattern(p, e)))
     .map((e) => `${e.name}=${e.value}`);
 }
 
@@ -146,7 +140,7 @@ interface ArgvInfo {
 }
 
 // Docker's merge: a non-empty task entryPoint replaces the image ENTRYPOINT *and* drops the image CMD;
-// an empty one (`[]`) counts as unset (env-tools.md §0, entry point caveat).
+// an empty one (`[]`) counts as unset (docs/env-tools.md §0, entry point caveat).
 function effectiveArgv(c: ContainerView, options: MigrateOptions): ArgvInfo {
   if (c.entryPoint !== undefined && c.entryPoint.length > 0) {
     const command = c.command ?? [];
@@ -178,11 +172,7 @@ function unwrapShellForm(info: ArgvInfo): ArgvInfo {
   if (sh === undefined || info.argv?.length !== 3) return info;
   const words = plainShellWords(sh.script);
   const tool = basename(words?.[0]);
-  if (
-    words === undefined ||
-    tool === 'aws-env' ||
-    !(KNOWN_WRAPPER_BINARIES as readonly string[]).includes(tool)
-  ) {
+  if (words === undefined || tool === 'aws-env' || !KNOWN_WRAPPER_BINARIES.includes(tool)) {
     return info;
   }
   return { ...info, argv: words, shellForm: true };
@@ -222,7 +212,7 @@ function mentionsKnownWrapper(argv: readonly string[]): string | undefined {
   for (const arg of argv) {
     for (const word of arg.split(/[\s;&|()`"'$=]+/)) {
       const b = basename(word);
-      if ((KNOWN_WRAPPER_BINARIES as readonly string[]).includes(b)) return b;
+      if (KNOWN_WRAPPER_BINARIES.includes(b)) return b;
     }
   }
   return undefined;
@@ -270,7 +260,7 @@ export function prepareMigration(
     const adapter = detected[0] as ToolAdapter<unknown>;
     // A wrapper recognised only by its env configuration may be hidden in the image's ENTRYPOINT/CMD.
     const argvComplete = info.argv !== undefined && info.entryPointFrom !== 'unknown';
-    const wrapperVisible = info.argv !== undefined && adapterInArgv(adapter.tool, info.argv);
+    const wrapperVisible = info.argv !== undefined && adapterInArgv(adapter, info.argv);
     if (!wrapperVisible && !argvComplete) {
       refuse(
         `wrapper configuration (${envConfig.join(', ') || adapter.tool}) but the image's ENTRYPOINT/CMD is unknown; pass --image-entrypoint '<json array>' and --image-command '<json array>'`,
@@ -308,11 +298,11 @@ export function prepareMigration(
   return { parsed, options, containers, queries: dedupeQueries(queries), refusals };
 }
 
-function adapterInArgv(tool: ToolName, argv: readonly string[]): boolean {
-  if (tool === 'shell') return true;
-  if (tool === 'aws-env')
+function adapterInArgv(adapter: ToolAdapter<unknown>, argv: readonly string[]): boolean {
+  if (adapter.tool === 'shell') return true;
+  if (adapter.tool === 'aws-env')
     return basename(argv[0]) === 'aws-env' || (shellScript(argv)?.script.includes('aws-env') ?? false);
-  return basename(argv[0]) === tool;
+  return adapter.descriptor.binaries.includes(basename(argv[0]));
 }
 
 function dedupeQueries(queries: ParameterQuery[]): ParameterQuery[] {

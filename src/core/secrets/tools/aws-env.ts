@@ -1,14 +1,15 @@
-/** Droplr/aws-env adapter: `eval $(aws-env) && cmd` inside `sh -c` (env-tools.md §3). */
+/** Droplr/aws-env adapter: `eval $(aws-env) && cmd` inside `sh -c` (docs/env-tools.md §3). */
 import {
-  basename,
   failClosedWarning,
   isDynamic,
   listPath,
   resolveCollisions,
+  runsWrapper,
   shellScript,
   snapshotWarning,
   ssmSource,
 } from './common.js';
+import { toolDescriptor } from './descriptors.js';
 import type { ToolAdapter, ToolParseResult } from './types.js';
 
 /** Parsed aws-env invocation. */
@@ -34,6 +35,8 @@ export function awsEnvName(parameterName: string, path: string): string {
     .replaceAll('/', '_');
 }
 
+const descriptor = toolDescriptor('aws-env');
+
 function mentionsAwsEnv(argv: readonly string[] | undefined): boolean {
   return argv?.some((a) => /(^|[\s/$(])aws-env(\s|\)|$)/.test(a)) ?? false;
 }
@@ -41,6 +44,7 @@ function mentionsAwsEnv(argv: readonly string[] | undefined): boolean {
 /** The aws-env adapter. */
 export const awsEnv: ToolAdapter<AwsEnvConfig> = {
   tool: 'aws-env',
+  descriptor,
   detect(container) {
     return mentionsAwsEnv(container.argv) || container.environment.some((e) => e.name === 'AWS_ENV_PATH');
   },
@@ -53,7 +57,7 @@ export const awsEnv: ToolAdapter<AwsEnvConfig> = {
     const argv = container.argv;
     const sh = shellScript(argv);
     if (sh === undefined || argv === undefined) {
-      if (argv !== undefined && basename(argv[0]) === 'aws-env') {
+      if (runsWrapper(argv, descriptor)) {
         return refuse(
           'aws-env prints shell code; it must run as `eval $(aws-env) && cmd` inside `sh -c` to be migrated',
         );

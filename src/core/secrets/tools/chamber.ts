@@ -1,14 +1,15 @@
-/** segmentio/chamber `exec` adapter (env-tools.md §1). */
+/** segmentio/chamber `exec` adapter (docs/env-tools.md §1). */
 import {
-  basename,
   failClosedWarning,
   isDynamic,
   listPath,
   type MappedCandidate,
   resolveCollisions,
+  runsWrapper,
   snapshotWarning,
   ssmSource,
 } from './common.js';
+import { toolDescriptor } from './descriptors.js';
 import type { ParameterQuery, PlannedSecret, ToolAdapter, ToolContainer, ToolParseResult } from './types.js';
 
 /** Parsed `chamber [global flags] exec [--strict [--strict-value V]] [--pristine] svc… -- cmd`. */
@@ -46,13 +47,16 @@ export function chamberEnvName(key: string): string {
   return key.toUpperCase().replaceAll('-', '_');
 }
 
+const descriptor = toolDescriptor('chamber');
+
 function isChamberArgv(argv: readonly string[] | undefined): boolean {
-  return argv !== undefined && basename(argv[0]) === 'chamber';
+  return runsWrapper(argv, descriptor);
 }
 
 /** The chamber adapter. */
 export const chamber: ToolAdapter<ChamberConfig> = {
   tool: 'chamber',
+  descriptor,
   detect(container) {
     return isChamberArgv(container.argv);
   },

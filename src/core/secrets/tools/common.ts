@@ -1,5 +1,6 @@
 /** Helpers shared by the wrapper adapters: argv inspection, Go-style flag parsing, mapping with collisions. */
 import { parse as parseShellWords } from 'shell-quote';
+import type { WrapperDescriptor } from './descriptors.js';
 import type { Collision, ParameterMetadata, PlannedSecret, SecretSource, ToolName } from './types.js';
 
 /** The last path component of an executable (`/usr/local/bin/chamber` → `chamber`). */
@@ -7,6 +8,11 @@ export function basename(arg: string | undefined): string {
   if (arg === undefined) return '';
   const i = arg.lastIndexOf('/');
   return i === -1 ? arg : arg.slice(i + 1);
+}
+
+/** True when argv[0] is one of the wrapper's binaries, by basename. */
+export function runsWrapper(argv: readonly string[] | undefined, descriptor: WrapperDescriptor): boolean {
+  return argv !== undefined && descriptor.binaries.includes(basename(argv[0]));
 }
 
 /** Shells whose `-c SCRIPT` form ecsops can inspect. */
@@ -124,7 +130,7 @@ export function ssmSource(parameter: ParameterMetadata): SecretSource {
   return { kind: 'ssm', parameterName: parameter.name, parameter };
 }
 
-/** Standard warning: a path expanded now is a snapshot (env-tools.md §0, roadmap #535). */
+/** Standard warning: a path expanded now is a snapshot (docs/env-tools.md §0, roadmap #535). */
 export function snapshotWarning(tool: ToolName, path: string): string {
   return `${tool}: ${path} was read at container start; native secrets are a snapshot taken now — parameters added under it later need a re-run of \`ecsops secrets migrate\``;
 }

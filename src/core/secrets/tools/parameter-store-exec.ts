@@ -1,5 +1,6 @@
-/** cultureamp/parameter-store-exec adapter: `PARAMETER_STORE_EXEC_PATH`, recursive (env-tools.md §6). */
-import { basename, isDynamic, listPath, resolveCollisions, snapshotWarning, ssmSource } from './common.js';
+/** cultureamp/parameter-store-exec adapter: `PARAMETER_STORE_EXEC_PATH`, recursive (docs/env-tools.md §6). */
+import { isDynamic, listPath, resolveCollisions, runsWrapper, snapshotWarning, ssmSource } from './common.js';
+import { toolDescriptor } from './descriptors.js';
 import type { ToolAdapter, ToolParseResult } from './types.js';
 
 /** Parsed parameter-store-exec configuration. */
@@ -20,12 +21,19 @@ export function parameterStoreExecEnvName(parameterName: string, path: string): 
     .replace(/[^A-Z0-9_]/g, '_');
 }
 
+const descriptor = toolDescriptor('parameter-store-exec');
+
+function isParameterStoreExecArgv(argv: readonly string[] | undefined): boolean {
+  return runsWrapper(argv, descriptor);
+}
+
 /** The parameter-store-exec adapter. */
 export const parameterStoreExec: ToolAdapter<ParameterStoreExecConfig> = {
   tool: 'parameter-store-exec',
+  descriptor,
   detect(container) {
     return (
-      (container.argv !== undefined && basename(container.argv[0]) === 'parameter-store-exec') ||
+      isParameterStoreExecArgv(container.argv) ||
       container.environment.some((e) => e.name === 'PARAMETER_STORE_EXEC_PATH')
     );
   },
@@ -36,7 +44,7 @@ export const parameterStoreExec: ToolAdapter<ParameterStoreExecConfig> = {
       reasons: [reason],
     });
     const argv = container.argv;
-    if (argv === undefined || basename(argv[0]) !== 'parameter-store-exec') {
+    if (argv === undefined || !isParameterStoreExecArgv(argv)) {
       return refuse(
         'PARAMETER_STORE_EXEC_PATH is set but parameter-store-exec is not visible in the command (it may run inside a script in the image); rewrite the entry point by hand',
       );

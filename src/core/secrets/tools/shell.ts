@@ -1,5 +1,6 @@
-/** Hand-written shell entry points calling the AWS CLI: always "manual migration needed" (env-tools.md §6, custom shell). */
+/** Hand-written shell entry points calling the AWS CLI: always "manual migration needed" (docs/env-tools.md §6, custom shell). */
 import { basename, shellScript, shellTokens } from './common.js';
+import { toolDescriptor } from './descriptors.js';
 import type { ToolAdapter, ToolParseResult } from './types.js';
 
 const SECRET_READS: Record<string, readonly string[]> = {
@@ -45,6 +46,7 @@ export function findAwsCliSecretLines(script: string): string[] {
 /** The shell adapter: never rewrites, only refuses with the offending lines quoted. */
 export const shell: ToolAdapter<never> = {
   tool: 'shell',
+  descriptor: toolDescriptor('shell'),
   detect(container) {
     const sh = shellScript(container.argv);
     return sh !== undefined && findAwsCliSecretLines(sh.script).length > 0;

@@ -1,5 +1,6 @@
-/** remind101/ssm-env adapter: env values `ssm://NAME` (env-tools.md §2). */
-import { basename, failClosedWarning, goBool, goFlag } from './common.js';
+/** remind101/ssm-env adapter: env values `ssm://NAME` (docs/env-tools.md §2). */
+import { failClosedWarning, goBool, goFlag, runsWrapper } from './common.js';
+import { toolDescriptor } from './descriptors.js';
 import type { PlannedSecret, ToolAdapter, ToolParseResult } from './types.js';
 
 /** Parsed ssm-env invocation. */
@@ -17,13 +18,16 @@ export const SSM_ENV_RULE = 'ssm-env: env var keeps its name; value ssm://NAME �
 
 const PREFIX = 'ssm://';
 
+const descriptor = toolDescriptor('ssm-env');
+
 function isSsmEnvArgv(argv: readonly string[] | undefined): boolean {
-  return argv !== undefined && basename(argv[0]) === 'ssm-env';
+  return runsWrapper(argv, descriptor);
 }
 
 /** The ssm-env adapter. */
 export const ssmEnv: ToolAdapter<SsmEnvConfig> = {
   tool: 'ssm-env',
+  descriptor,
   detect(container) {
     return isSsmEnvArgv(container.argv) || container.environment.some((e) => e.value.startsWith(PREFIX));
   },

@@ -1,6 +1,5 @@
-/** handlename/ssmwrap adapter: v1 (`-paths`, `-names`) and v2 (`-env path=…`) flags, `SSMWRAP_*` env (env-tools.md §4). */
+/** handlename/ssmwrap adapter: v1 (`-paths`, `-names`) and v2 (`-env path=…`) flags, `SSMWRAP_*` env (docs/env-tools.md §4). */
 import {
-  basename,
   failClosedWarning,
   goBool,
   goFlag,
@@ -8,9 +7,11 @@ import {
   listPath,
   type MappedCandidate,
   resolveCollisions,
+  runsWrapper,
   snapshotWarning,
   ssmSource,
 } from './common.js';
+import { toolDescriptor } from './descriptors.js';
 import type { ParameterQuery, ToolAdapter, ToolContainer, ToolParseResult } from './types.js';
 
 /** One env rule, normalised across v1 and v2. */
@@ -56,8 +57,10 @@ function ruleText(rule: SsmwrapRule, version: SsmwrapConfig['version']): string 
   return `ssmwrap ${version} (${rule.origin}): ${naming}${prefix}, upper-case`;
 }
 
+const descriptor = toolDescriptor('ssmwrap');
+
 function isSsmwrapArgv(argv: readonly string[] | undefined): boolean {
-  return argv !== undefined && basename(argv[0]) === 'ssmwrap';
+  return runsWrapper(argv, descriptor);
 }
 
 type Parsed = { rules: SsmwrapRule[]; version: 'v1' | 'v2' } | { refusal: string };
@@ -255,6 +258,7 @@ function fromArgvAndEnv(container: ToolContainer, inArgv: boolean): Parsed & { n
 /** The ssmwrap adapter (CLI v1/v2, and the Go library reading `SSMWRAP_PATHS`/`SSMWRAP_NAMES` in-process). */
 export const ssmwrap: ToolAdapter<SsmwrapConfig> = {
   tool: 'ssmwrap',
+  descriptor,
   detect(container) {
     return isSsmwrapArgv(container.argv) || container.environment.some((e) => e.name.startsWith('SSMWRAP_'));
   },

@@ -1,24 +1,15 @@
 /**
- * The interface every env-loading wrapper adapter implements (env-tools.md §1–6). Two phases keep
+ * The interface every env-loading wrapper adapter implements (docs/env-tools.md §1–6). Two phases keep
  * core pure: `parse` says which parameter metadata it needs, the command fetches it (DescribeParameters,
  * never values), then `plan` maps that metadata to native `secrets` entries.
  */
 import type { ParameterMetadata } from '../../ssm-types.js';
 import type { EnvironmentEntry } from '../../task-definition/parse.js';
+import type { ToolDescriptor, ToolName } from './descriptors.js';
 
+export type { ToolDescriptor, ToolName } from './descriptors.js';
+export { TOOL_NAMES } from './descriptors.js';
 export type { ParameterMetadata };
-
-/** Wrapper identifiers, as used in reports and in the `ecsops:secrets-source` tag. */
-export const TOOL_NAMES = [
-  'chamber',
-  'ssm-env',
-  'aws-env',
-  'ssmwrap',
-  'parameter-store-exec',
-  'shell',
-] as const;
-/** A wrapper identifier. */
-export type ToolName = (typeof TOOL_NAMES)[number];
 
 /** What the container runs and what it has in its environment, as far as ecsops can see. */
 export interface ToolContainer {
@@ -113,6 +104,8 @@ export interface ToolPlan {
 /** One wrapper adapter. */
 export interface ToolAdapter<C> {
   tool: ToolName;
+  /** How the wrapper looks from outside (binaries, env configuration, argv forms); `descriptor.name === tool`. */
+  descriptor: ToolDescriptor;
   /** True when the container uses this wrapper (in argv or through its env configuration). */
   detect(container: ToolContainer, ctx: ToolContext): boolean;
   /** Reads the wrapper's configuration from argv and env; refuses what cannot be rewritten with certainty. */
