@@ -1,6 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { mapConcurrent } from '../core/concurrency.js';
 import { regionOfArn } from '../core/ecs-types.js';
+import { accountOfArn } from '../core/iam/ecs-request.js';
 import type { AccessDecision } from '../core/iam/evaluate.js';
 import type { FixPolicyDocument } from '../core/iam/fix-policy.js';
 import {
@@ -29,7 +30,7 @@ import {
 } from '../core/task-definition/parse.js';
 import { ExitCode, InputError, InterruptedError, UsageError } from '../errors.js';
 import { renderTable } from '../output/table.js';
-import { confirmApply, type MutatingOptions } from './apply-flow.js';
+import { type ApplyResult, applyChanges, confirmApply, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { resolveOneRegion } from './regions.js';
@@ -495,6 +496,45 @@ export interface FixChange {
   document: FixPolicyDocument | { Version: string; Statement: unknown[] };
   /** True when an inline policy of that name exists and is being extended. */
   replaces: boolean;
+  /** The caller's account (sts:GetCallerIdentity) the check ran as: a role of any other account is never written. */
+  account: string;
+}
+
+/** Why a fix must not be written from here: its role belongs to another account than the caller's. */
+export function crossAccountRefusal(change: Pick<FixChange, 'roleArn' | 'account'>): string | undefined {
+  const roleAccount = accountOfArn(change.roleArn);
+  if (roleAccount === change.account) return undefined;
+  return `role ${change.roleArn} is in account ${roleAccount}, not the caller's account ${change.account}: ecsops never writes it from here (use --accounts/--assume-role or that account's credentials)`;
+}
+
+/** The progress and report label of a fix: the role and the inline policy name. */
+export function fixChangeLabel(change: FixChange): string {
+  return `${change.roleArn} ${change.policyName}`;
+}
+
+/**
+ * Puts the planned inline policies through the one apply flow (confirm, Ctrl-C checked before each
+ * write, applied / failed / skipped per change). A role of another account than the caller's is
+ * skipped, never written. `secrets check --apply-fix` and `secrets migrate --apply-fix` share it.
+ */
+export async function applyRoleFixes(
+  ctx: CommandContext,
+  options: MutatingOptions,
+  changes: readonly FixChange[],
+): Promise<ApplyResult<FixChange>> {
+  return applyChanges(ctx, options, {
+    changes,
+    question: `Put ${changes.length} inline policy(ies)?`,
+    label: fixChangeLabel,
+    blockedBy: (c) => crossAccountRefusal(c),
+    applyOne: async (c) => {
+      await (await ctx.aws.iam()).putRoleInlinePolicy({
+        roleArn: c.roleArn,
+        policyName: c.policyName,
+        document: c.document,
+      });
+    },
+  });
 }
 
 /** Plans the `--apply-fix` writes from the check reports (pure). */
@@ -513,6 +553,7 @@ export function planFixChanges(reports: readonly TaskDefinitionSecretsReport[]):
         policyName: fix.policyName,
         document: { Version: '2012-10-17', Statement: existing ?? [] },
         replaces: existing !== undefined,
+        account: r.account,
       };
       byKey.set(key, change);
     }
