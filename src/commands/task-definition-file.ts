@@ -76,8 +76,8 @@ async function isSameFile(a: string, b: string): Promise<boolean> {
  * - the new content goes to a temp file in the resolved target's folder, created exclusively
  *   (`open(..., 'wx')`: O_CREAT|O_EXCL never follows or reuses an existing path), given the original
  *   file's mode with fchmod (umask would narrow it) and, where permitted, its owner and group with
- *   fchown (EPERM is ignored), fsynced, then renamed over the target. A new file gets the default
- *   mode (0666 less the umask).
+ *   fchown (EPERM and EINVAL are ignored), fsynced, then renamed over the target. A new file gets
+ *   the default mode (0666 less the umask).
  * - with `opts.backup` and an existing target, the original bytes are first copied to
  *   `RESOLVED.bak`, or to the first free `RESOLVED.bak.1`, `.bak.2` … when that name is taken by
  *   anything, symlinks included (each candidate is created with the same exclusive open, so a

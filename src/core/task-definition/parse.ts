@@ -75,7 +75,7 @@ export interface ParsedTaskDefinition {
   view: TaskDefinitionView;
 }
 
-/** Fields DescribeTaskDefinition returns that RegisterTaskDefinition rejects (aws-facts.md §4.5). */
+/** Fields DescribeTaskDefinition returns that RegisterTaskDefinition rejects (docs/aws-facts.md §4.5). */
 export const READ_ONLY_TASK_DEFINITION_FIELDS = [
   'taskDefinitionArn',
   'revision',
@@ -160,6 +160,8 @@ export const CONTAINER_DEFINITION_FIELDS = [
 
 /** Parses task-definition JSON text; throws InputError with line/column or the JSON path of a bad field. */
 export function parseTaskDefinition(text: string, fileName: string): ParsedTaskDefinition {
+  // Editors on Windows save UTF-8 with a byte-order mark, which JSON.parse rejects as a bad token.
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let document: unknown;
   try {
     document = JSON.parse(text);
@@ -246,7 +248,7 @@ export function containerDefinitionsArray(document: unknown, shape: TaskDefiniti
 /**
  * RegisterTaskDefinition input from a described task definition: keeps only allow-listed fields (so
  * `ipcMode`, `pidMode`, `runtimePlatform`… survive and read-only fields go), restores canonical key
- * spelling, and moves in `tags`, omitted when empty (aws-facts.md §4.5).
+ * spelling, and moves in `tags`, omitted when empty (docs/aws-facts.md §4.5).
  */
 export function toRegisterInput(describeOutput: JsonObject, tags: readonly TaskDefinitionTag[]): JsonObject {
   const input: JsonObject = {};
