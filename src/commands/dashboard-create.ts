@@ -1,13 +1,15 @@
 import {
+  isEcsopsDashboard,
   planDashboardName,
   renderDashboardBody,
   sameDashboardBody,
   validateDashboardName,
 } from '../core/alarm/dashboard.js';
-import { ExitCode, UsageError } from '../errors.js';
-import { renderPlanLines } from '../output/plan.js';
+import { UsageError } from '../errors.js';
+import { reportDashboardPlan } from '../output/dashboard.js';
+import type { CommandResult } from '../output/present.js';
 import { readServices } from './alarm-list.js';
-import { confirmApply, type MutatingOptions } from './apply-flow.js';
+import { type ApplyResult, applyChanges, applyExitCode, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { readNamedClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
@@ -16,30 +18,59 @@ import { resolveRegions } from './regions.js';
 export interface DashboardCreateOptions extends MutatingOptions {
   clusters: string[];
   name?: string | undefined;
+  /** Replace a dashboard of that name that ecsops did not make. */
+  force: boolean;
+}
+
+/** The one write of `dashboard create`. */
+export interface DashboardChange {
+  kind: 'create-dashboard' | 'update-dashboard';
+  region: string;
+  dashboardName: string;
+  body: string;
+  widgets: number;
+  services: number;
+  clusterNames: string[];
+}
+
+/** The typed result of `dashboard create`. */
+export interface DashboardCreateResult extends CommandResult {
+  dryRun: boolean;
+  region: string;
+  dashboardName: string;
+  action: 'create' | 'update' | 'unchanged';
+  widgets: number;
+  services: number;
+  apply: ApplyResult<DashboardChange>;
+  /** Messages CloudWatch returned with PutDashboard. */
+  validationMessages: string[];
 }
 
 /**
  * `ecsops dashboard create`: one running/desired widget per cluster, written with PutDashboard only
- * when GetDashboard shows a different body, so a second run writes nothing.
+ * when GetDashboard shows a different body, so a second run writes nothing. A dashboard of that name
+ * that ecsops did not make (no marker widget) is replaced only with --force.
  */
 export async function runDashboardCreate(
   options: DashboardCreateOptions,
   ctx: CommandContext,
-): Promise<ExitCode> {
-  const { out } = ctx;
+): Promise<DashboardCreateResult> {
   if (options.clusters.length === 0) throw new UsageError('Name at least one --cluster');
   const name = options.name ?? planDashboardName(options.clusters);
   validateDashboardName(name);
   const regions = await resolveRegions(ctx);
   const clusters = await readNamedClusters(ctx, regions, options.clusters);
   const { services } = await readServices(ctx, clusters, 'all');
+  const byCluster = new Map<string, string[]>();
+  for (const s of services) {
+    const key = `${s.region} ${s.clusterName}`;
+    byCluster.set(key, [...(byCluster.get(key) ?? []), s.serviceName]);
+  }
   const body = renderDashboardBody(
     clusters.map((c) => ({
       region: c.region,
       clusterName: c.clusterName,
-      serviceNames: services
-        .filter((s) => s.region === c.region && s.clusterName === c.clusterName)
-        .map((s) => s.serviceName),
+      serviceNames: byCluster.get(`${c.region} ${c.clusterName}`) ?? [],
     })),
   );
   // Dashboards are listed per region; it lives in the first selected region and shows every
@@ -47,44 +78,49 @@ export async function runDashboardCreate(
   const home = regions[0] as string;
   const cloudwatch = await ctx.aws.cloudwatch(home);
   const current = await cloudwatch.getDashboardBody(name);
-  const action = current === undefined ? 'create' : sameDashboardBody(current, body) ? 'unchanged' : 'update';
-  const widgets = (JSON.parse(body) as { widgets: unknown[] }).widgets.length;
-  const report = (status: string) =>
-    out.json({
-      dryRun: options.dryRun,
-      region: home,
-      dashboardName: name,
-      action,
-      status,
-      widgets,
-      services: services.length,
-    });
-
-  if (action === 'unchanged') {
-    if (out.jsonMode) report('unchanged');
-    else out.info(`Dashboard ${name} is up to date. Nothing to do.`);
-    return ExitCode.ok;
-  }
-  if (!out.jsonMode) {
-    const detail = `${widgets} widget(s), ${services.length} service(s) in ${clusters.map((c) => c.clusterName).join(', ')}`;
-    out.result(
-      renderPlanLines(
-        [{ sign: action === 'create' ? '+' : '~', text: `${home} dashboard ${name}: ${detail}` }],
-        out.colors,
-      ),
+  if (current !== undefined && !isEcsopsDashboard(current) && !options.force) {
+    throw new UsageError(
+      `Dashboard ${name} exists in ${home} and was not made by ecsops: not replacing it.`,
+      `Nothing was changed. Choose another --name, or pass --force to replace it with the ecsops dashboard.`,
     );
   }
-  if (
-    (await confirmApply(ctx, options, `${action === 'create' ? 'Create' : 'Update'} dashboard ${name}?`)) ===
-    'dry-run'
-  ) {
-    if (out.jsonMode) report('planned');
-    else out.info('Dry run: no changes were sent.');
-    return ExitCode.ok;
-  }
-  const messages = await cloudwatch.putDashboard(name, body);
-  for (const m of messages) out.warn(`PutDashboard: ${m}`);
-  if (out.jsonMode) report('applied');
-  else out.result(`${out.colors.green('applied')}  ${home} dashboard ${name}`);
-  return ExitCode.ok;
+  const action = current === undefined ? 'create' : sameDashboardBody(current, body) ? 'unchanged' : 'update';
+  const widgets = (JSON.parse(body) as { widgets: unknown[] }).widgets.length;
+  const changes: DashboardChange[] =
+    action === 'unchanged'
+      ? []
+      : [
+          {
+            kind: action === 'create' ? 'create-dashboard' : 'update-dashboard',
+            region: home,
+            dashboardName: name,
+            body,
+            widgets,
+            services: services.length,
+            clusterNames: clusters.map((c) => c.clusterName),
+          },
+        ];
+  reportDashboardPlan(ctx.out, changes);
+
+  const validationMessages: string[] = [];
+  const apply = await applyChanges(ctx, options, {
+    changes,
+    question: `${action === 'create' ? 'Create' : 'Update'} dashboard ${name}?`,
+    label: (c) => `${c.region} dashboard ${c.dashboardName}`,
+    applyOne: async (c) => {
+      validationMessages.push(...(await cloudwatch.putDashboard(c.dashboardName, c.body)));
+    },
+  });
+  for (const m of validationMessages) ctx.out.warn(`PutDashboard: ${m}`);
+  return {
+    exitCode: applyExitCode(apply),
+    dryRun: options.dryRun,
+    region: home,
+    dashboardName: name,
+    action,
+    widgets,
+    services: services.length,
+    apply,
+    validationMessages,
+  };
 }

@@ -4,54 +4,78 @@ import {
   describeInsightsChange,
   findOutdatedAgents,
   type InsightsChange,
+  type InsightsUnchanged,
   MIN_INSIGHTS_AGENT_VERSION,
   planInsightsChanges,
 } from '../core/insights.js';
 import { ExitCode } from '../errors.js';
-import { renderPlanLines } from '../output/plan.js';
-import { confirmApply, type MutatingOptions } from './apply-flow.js';
+import { reportInsightsPlan } from '../output/insights.js';
+import type { CommandResult } from '../output/present.js';
+import {
+  type ApplyResult,
+  applyChanges,
+  applyExitCode,
+  type MutatingOptions,
+  worstExitCode,
+} from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { readAccountDefaults, warnUnreadableDefaults } from './insights-status.js';
 import { assertClustersRead, readClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
+/** Which clusters a command acts on: the named ones, every cluster of the regions, or none. */
+export type ClusterSelection = { kind: 'named'; names: string[] } | { kind: 'all' } | { kind: 'none' };
+
 /** Parsed flags of `insights enable` and `insights disable` (disable = level `disabled`). */
 export interface InsightsApplyOptions extends MutatingOptions {
-  clusters: string[];
-  all: boolean;
-  level: InsightsLevel;
+  clusters: ClusterSelection;
   accountDefault: boolean;
+  level: InsightsLevel;
   allowDowngrade: boolean;
-  wait: boolean;
-  waitTimeoutSeconds: number;
+  /** --wait: poll for metrics this long after the apply. */
+  wait?: { timeoutSeconds: number } | undefined;
 }
 
-type ChangeStatus = 'planned' | 'applied' | 'failed' | 'not-started';
-interface ChangeResult {
-  change: InsightsChange;
-  status: ChangeStatus;
-  error?: string;
+/** What --wait saw for one cluster. */
+export interface InsightsWaitResult {
+  region: string;
+  clusterName: string;
+  metrics: 'appeared' | 'timed-out';
+  /** Seconds actually waited. */
+  waitedSeconds: number;
 }
 
-/** How often --wait asks CloudWatch for metrics. */
+/** The typed result of `insights enable|disable`. */
+export interface InsightsApplyResult extends CommandResult {
+  level: InsightsLevel;
+  dryRun: boolean;
+  regions: string[];
+  apply: ApplyResult<InsightsChange>;
+  unchanged: InsightsUnchanged[];
+  warnings: string[];
+  /** Regions or account defaults that could not be read; the rest was planned. */
+  errors: { region: string; message: string }[];
+  wait?: { timeoutSeconds: number; clusters: InsightsWaitResult[] } | undefined;
+}
+
+/** How often --wait asks CloudWatch for metrics (bounded by the time left). */
 export const WAIT_POLL_MS = 15_000;
 
 /** `ecsops insights enable|disable`: read -> plan -> diff -> confirm -> apply -> report (-> wait). */
 export async function runInsightsApply(
   options: InsightsApplyOptions,
   ctx: CommandContext,
-): Promise<ExitCode> {
-  const command = options.level === 'disabled' ? 'insights disable' : 'insights enable';
+): Promise<InsightsApplyResult> {
   const { out } = ctx;
   const regions = await resolveRegions(ctx);
 
   // Read.
-  const wantsClusters = options.all || options.clusters.length > 0;
+  const selection = options.clusters;
   const [read, defaults] = await Promise.all([
-    wantsClusters
-      ? readClusters(ctx, regions, options.all ? { all: true } : { names: options.clusters })
-      : Promise.resolve({ clusters: [], missing: [], regionErrors: [] }),
+    selection.kind === 'none'
+      ? Promise.resolve({ clusters: [], missing: [], regionErrors: [] })
+      : readClusters(ctx, regions, selection.kind === 'all' ? { all: true } : { names: selection.names }),
     options.accountDefault ? readAccountDefaults(ctx, regions) : Promise.resolve([]),
   ]);
   assertClustersRead(read, regions);
@@ -59,6 +83,10 @@ export async function runInsightsApply(
     out.error(`${e.region}: could not read clusters: ${describeError(e.error)}`);
   warnUnreadableDefaults(ctx, defaults);
   const unknownDefaults = defaults.filter((d) => d.value === 'unknown');
+  const errors = [
+    ...read.regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
+    ...unknownDefaults.map((d) => ({ region: d.region, message: 'could not read the account default' })),
+  ];
 
   // Plan.
   const plan = planInsightsChanges({
@@ -72,122 +100,47 @@ export async function runInsightsApply(
   const warnings = await collectWarnings(ctx, options, plan.changes);
   for (const w of warnings) out.warn(w);
 
-  // Diff.
-  if (!out.jsonMode) {
-    if (plan.changes.length)
-      out.result(
-        renderPlanLines(
-          plan.changes.map((c) => ({ sign: '~', text: describeInsightsChange(c) })),
-          out.colors,
-        ),
-      );
-    for (const u of plan.unchanged) out.info(`  ${u.region} ${u.target}: ${u.reason}`);
-    out.info(`Plan: ${plan.changes.length} to change, ${plan.unchanged.length} unchanged.`);
-  }
-  const results: ChangeResult[] = plan.changes.map((change) => ({ change, status: 'planned' }));
-  const report = (extra: Record<string, unknown> = {}) =>
-    out.json({
-      dryRun: options.dryRun,
-      level: options.level,
-      regions,
-      changes: results.map(toJson),
-      unchanged: plan.unchanged,
-      warnings,
-      errors: [
-        ...read.regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
-        ...unknownDefaults.map((d) => ({ region: d.region, message: 'could not read the account default' })),
-      ],
-      ...extra,
-    });
-  const readFailed = read.regionErrors.length > 0 || unknownDefaults.length > 0;
-
-  if (plan.changes.length === 0) {
-    if (out.jsonMode) report();
-    else out.info('Nothing to do.');
-    return readFailed ? ExitCode.aws : ExitCode.ok;
-  }
-
-  // Confirm.
-  const decision = await confirmApply(ctx, options, `Apply ${plan.changes.length} change(s)?`);
-  if (decision === 'dry-run') {
-    if (out.jsonMode) report();
-    else out.info('Dry run: no changes were sent.');
-    return readFailed ? ExitCode.aws : ExitCode.ok;
-  }
-
-  // Apply.
-  const progress = out.progress(`Applying ${plan.changes.length} change(s)`, plan.changes.length);
-  const settled = await mapConcurrent(
-    plan.changes,
-    ctx.global.concurrency,
-    async (change) => {
+  // Diff, confirm, apply.
+  reportInsightsPlan(out, plan);
+  const apply = await applyChanges(ctx, options, {
+    changes: plan.changes,
+    question: `Apply ${plan.changes.length} change(s)?`,
+    label: describeInsightsChange,
+    applyOne: async (change) => {
       const ecs = await ctx.aws.ecs(change.region);
       if (change.kind === 'put-account-setting-default') await ecs.putInsightsAccountDefault(change.to);
       else await ecs.updateClusterInsights(change.clusterArn, change.to);
-      progress.tick(change.kind === 'update-cluster-setting' ? change.clusterName : 'account default');
     },
-    ctx.signal,
-  );
-  progress.done();
-  settled.forEach((s, i) => {
-    const r = results[i] as ChangeResult;
-    if (s.status === 'fulfilled') r.status = 'applied';
-    else if (s.status === 'rejected') {
-      r.status = 'failed';
-      r.error = describeError(s.reason);
-    } else r.status = 'not-started';
   });
 
-  // Report.
-  const applied = results.filter((r) => r.status === 'applied');
-  const failed = results.filter((r) => r.status === 'failed');
-  const notStarted = results.filter((r) => r.status === 'not-started');
-  if (!out.jsonMode) {
-    for (const r of results) {
-      const label = describeInsightsChange(r.change);
-      if (r.status === 'applied') out.result(`${out.colors.green('applied')}  ${label}`);
-      else if (r.status === 'failed') out.result(`${out.colors.red('failed')}   ${label}: ${r.error}`);
-      else out.result(`${out.colors.yellow('not started')} ${label}`);
-    }
-    out.info(`${applied.length} applied, ${failed.length} failed, ${notStarted.length} not started.`);
-    if (failed.length || notStarted.length)
-      out.info('Re-run the same command to finish: applied changes are skipped.');
-  }
-
-  if (ctx.signal.aborted) {
-    if (out.jsonMode) report({ interrupted: true });
-    return ExitCode.interrupted;
-  }
-
   // Wait for metrics.
-  let waitResults: { region: string; clusterName: string; metrics: 'appeared' | 'timed-out' }[] = [];
-  if (options.wait && options.level !== 'disabled') {
-    waitResults = await waitForMetrics(
-      ctx,
-      applied.map((r) => r.change),
-      options.waitTimeoutSeconds,
-    );
+  let wait: InsightsApplyResult['wait'];
+  if (options.wait && options.level !== 'disabled' && apply.mode === 'apply' && !apply.interrupted) {
+    const applied = apply.outcomes.filter((o) => o.status === 'applied').map((o) => o.change);
+    wait = {
+      timeoutSeconds: options.wait.timeoutSeconds,
+      clusters: await waitForMetrics(ctx, applied, options.wait.timeoutSeconds),
+    };
   }
-  const interrupted = ctx.signal.aborted;
-  if (out.jsonMode)
-    report({ ...(options.wait ? { wait: waitResults } : {}), ...(interrupted ? { interrupted } : {}) });
-  if (interrupted) return ExitCode.interrupted;
-  if (failed.length) return ExitCode.partial;
-  if (readFailed) return ExitCode.aws;
-  if (waitResults.some((w) => w.metrics === 'timed-out')) return ExitCode.findings;
-  return ExitCode.ok;
-}
 
-function toJson(r: ChangeResult) {
-  const c = r.change;
+  const readFailed = errors.length > 0;
+  const exitCode = ctx.signal.aborted
+    ? ExitCode.interrupted
+    : worstExitCode(
+        applyExitCode(apply),
+        readFailed ? ExitCode.aws : ExitCode.ok,
+        wait?.clusters.some((w) => w.metrics === 'timed-out') ? ExitCode.findings : ExitCode.ok,
+      );
   return {
-    kind: c.kind,
-    region: c.region,
-    ...(c.kind === 'update-cluster-setting' ? { clusterName: c.clusterName, clusterArn: c.clusterArn } : {}),
-    from: c.from,
-    to: c.to,
-    status: r.status,
-    ...(r.error ? { error: r.error } : {}),
+    exitCode,
+    level: options.level,
+    dryRun: options.dryRun,
+    regions,
+    apply,
+    unchanged: plan.unchanged,
+    warnings,
+    errors,
+    wait,
   };
 }
 
@@ -208,7 +161,9 @@ async function collectWarnings(
     );
   }
   // Only clusters with EC2 container instances can run an agent that is too old; Fargate needs no check.
-  const withInstances = clusterChanges.filter((c) => c.containerInstances > 0);
+  const withInstances = clusterChanges.flatMap((c) =>
+    c.kind === 'update-cluster-setting' && c.containerInstances > 0 ? [c] : [],
+  );
   const settled = await mapConcurrent(
     withInstances,
     ctx.global.concurrency,
@@ -216,7 +171,7 @@ async function collectWarnings(
     ctx.signal,
   );
   settled.forEach((s, i) => {
-    const c = withInstances[i] as InsightsChange & { clusterName: string };
+    const c = withInstances[i] as (typeof withInstances)[number];
     if (s.status === 'fulfilled' && s.value.length) {
       warnings.push(
         `${c.region} ${c.clusterName}: ${s.value.length} EC2 container instance(s) run an ECS agent older than ${MIN_INSIGHTS_AGENT_VERSION} and will not report Container Insights metrics; update the agent.`,
@@ -230,18 +185,22 @@ async function collectWarnings(
   return warnings;
 }
 
-/** Polls ListMetrics in ECS/ContainerInsights per cluster until metrics appear or the timeout passes. */
+/**
+ * Polls ListMetrics in ECS/ContainerInsights per cluster until metrics appear or the timeout passes.
+ * The last poll happens at the deadline: each sleep is bounded by the time left.
+ */
 async function waitForMetrics(
   ctx: CommandContext,
   changes: readonly InsightsChange[],
   timeoutSeconds: number,
-): Promise<{ region: string; clusterName: string; metrics: 'appeared' | 'timed-out' }[]> {
-  const clusters = changes.filter((c) => c.kind === 'update-cluster-setting');
+): Promise<InsightsWaitResult[]> {
+  const clusters = changes.flatMap((c) => (c.kind === 'update-cluster-setting' ? [c] : []));
   if (clusters.length === 0) return [];
   ctx.out.info(
     `Waiting up to ${timeoutSeconds}s for Container Insights metrics (first data usually takes a few minutes)...`,
   );
-  const deadline = ctx.now() + timeoutSeconds * 1000;
+  const started = ctx.now();
+  const deadline = started + timeoutSeconds * 1000;
   const settled = await mapConcurrent(
     clusters,
     ctx.global.concurrency,
@@ -249,23 +208,18 @@ async function waitForMetrics(
       const cloudwatch = await ctx.aws.cloudwatch(c.region);
       for (;;) {
         if (await cloudwatch.hasContainerInsightsMetrics(c.clusterName)) return 'appeared' as const;
-        if (ctx.now() + WAIT_POLL_MS > deadline || ctx.signal.aborted) return 'timed-out' as const;
-        await ctx.sleep(WAIT_POLL_MS);
+        const left = deadline - ctx.now();
+        if (left <= 0 || ctx.signal.aborted) return 'timed-out' as const;
+        await ctx.sleep(Math.min(WAIT_POLL_MS, left));
       }
     },
     ctx.signal,
   );
+  const waitedSeconds = Math.round((ctx.now() - started) / 1000);
   return settled.map((s, i) => {
-    const c = clusters[i] as InsightsChange & { clusterName: string };
-    const metrics = s.status === 'fulfilled' ? s.value : 'timed-out';
+    const c = clusters[i] as (typeof clusters)[number];
     if (s.status === 'rejected') ctx.out.warn(`${c.region} ${c.clusterName}: ${describeError(s.reason)}`);
-    if (!ctx.out.jsonMode) {
-      ctx.out.result(
-        metrics === 'appeared'
-          ? `${c.region} ${c.clusterName}: Container Insights metrics are arriving`
-          : `${c.region} ${c.clusterName}: no Container Insights metrics within ${timeoutSeconds}s`,
-      );
-    }
-    return { region: c.region, clusterName: c.clusterName, metrics };
+    const metrics = s.status === 'fulfilled' ? s.value : 'timed-out';
+    return { region: c.region, clusterName: c.clusterName, metrics, waitedSeconds };
   });
 }

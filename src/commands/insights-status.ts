@@ -1,7 +1,7 @@
 import { mapConcurrent } from '../core/concurrency.js';
-import type { InsightsLevel } from '../core/ecs-types.js';
-import { ExitCode } from '../errors.js';
-import { renderTable } from '../output/table.js';
+import type { ClusterState, InsightsLevel } from '../core/ecs-types.js';
+import { ExitCode, InterruptedError } from '../errors.js';
+import type { CommandResult } from '../output/present.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { assertClustersRead, readClusters } from './read-clusters.js';
@@ -12,11 +12,19 @@ export interface InsightsStatusOptions {
   clusters: string[];
 }
 
+/** The typed result of `insights status`. */
+export interface InsightsStatusResult extends CommandResult {
+  regions: string[];
+  accountDefaults: { region: string; value: InsightsLevel | 'unknown' }[];
+  clusters: ClusterState[];
+  errors: { region: string; message: string }[];
+}
+
 /** `ecsops insights status`: clusters with their containerInsights value, and each region's account default. */
 export async function runInsightsStatus(
   options: InsightsStatusOptions,
   ctx: CommandContext,
-): Promise<ExitCode> {
+): Promise<InsightsStatusResult> {
   const regions = await resolveRegions(ctx);
   const selection = options.clusters.length ? { names: options.clusters } : ({ all: true } as const);
   // Both reads at once: cold-start latency is most of what a status run costs.
@@ -31,34 +39,13 @@ export async function runInsightsStatus(
   const clusters = [...read.clusters].sort(
     (a, b) => a.region.localeCompare(b.region) || a.clusterName.localeCompare(b.clusterName),
   );
-  if (ctx.out.jsonMode) {
-    ctx.out.json({
-      regions: defaults.map((d) => ({ region: d.region, accountDefault: d.value })),
-      clusters: clusters.map((c) => ({
-        region: c.region,
-        clusterName: c.clusterName,
-        clusterArn: c.clusterArn,
-        status: c.status,
-        containerInsights: c.containerInsights,
-      })),
-      errors: read.regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
-    });
-  } else {
-    const color = (v: InsightsLevel) =>
-      v === 'disabled' ? ctx.out.colors.yellow(v) : ctx.out.colors.green(v);
-    ctx.out.result(
-      clusters.length
-        ? renderTable(
-            ['REGION', 'CLUSTER', 'CONTAINER INSIGHTS', 'STATUS'],
-            clusters.map((c) => [c.region, c.clusterName, color(c.containerInsights), c.status]),
-          )
-        : `No clusters in ${regions.join(', ')}.`,
-    );
-    ctx.out.result(
-      `\nAccount default for new clusters:\n${defaults.map((d) => `  ${d.region}: ${d.value === 'unknown' ? d.value : color(d.value)}`).join('\n')}`,
-    );
-  }
-  return read.regionErrors.length ? ExitCode.aws : ExitCode.ok;
+  return {
+    exitCode: read.regionErrors.length ? ExitCode.aws : ExitCode.ok,
+    regions,
+    accountDefaults: defaults.map((d) => ({ region: d.region, value: d.value })),
+    clusters,
+    errors: read.regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
+  };
 }
 
 /** The account default per region; one we may not read is `unknown` with the error, not a failure. */
@@ -74,6 +61,8 @@ export async function readAccountDefaults(
   );
   return settled.map((s, i) => {
     const region = regions[i] as string;
+    if (s.status === 'not-started')
+      throw new InterruptedError('Interrupted while reading: nothing was changed.');
     if (s.status === 'fulfilled') return { region, value: s.value };
     return { region, value: 'unknown' as const, error: s.status === 'rejected' ? s.reason : undefined };
   });

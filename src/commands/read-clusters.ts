@@ -1,6 +1,6 @@
 import { mapConcurrent } from '../core/concurrency.js';
 import { type ClusterState, clusterNameOf, regionOfArn } from '../core/ecs-types.js';
-import { InputError } from '../errors.js';
+import { InputError, InterruptedError } from '../errors.js';
 import type { CommandContext } from './context.js';
 
 /** What reading clusters across regions found. */
@@ -54,6 +54,8 @@ export async function readClusters(
     if (s.status === 'fulfilled') result.clusters.push(...s.value);
     else if (s.status === 'rejected') result.regionErrors.push({ region, error: s.reason });
   });
+  // Ctrl-C before every region was read: a name would look "not found" that was only not looked up.
+  if (settled.some((s) => s.status === 'not-started')) throw interruptedWhileReading();
   // A name is missing only if every region it was looked up in answered without it.
   if (result.regionErrors.length === 0) {
     result.missing = names
@@ -88,4 +90,8 @@ export async function readNamedClusters(
   if (read.regionErrors.length) throw read.regionErrors[0]?.error;
   assertClustersRead(read, regions);
   return read.clusters;
+}
+
+function interruptedWhileReading(): InterruptedError {
+  return new InterruptedError('Interrupted while reading: nothing was changed.');
 }

@@ -53,11 +53,11 @@ function outcomeLine<C>(
   const text = label(o.change);
   switch (o.status) {
     case 'applied':
-      return `${colors.green(words.applied.padEnd(11))} ${text}`;
+      return `${colors.green(words.applied)}  ${text}`;
     case 'failed':
-      return `${colors.red('failed'.padEnd(11))} ${text}: ${o.reason ?? 'unknown error'}`;
+      return `${colors.red('failed')}   ${text}: ${o.reason ?? 'unknown error'}`;
     case 'skipped':
-      return `${colors.yellow('skipped'.padEnd(11))} ${text}: ${o.reason ?? ''}`;
+      return `${colors.yellow('skipped')}  ${text}: ${o.reason ?? ''}`;
     case 'planned':
     case 'not-started':
       return `${colors.yellow('not started')} ${text}`;
@@ -77,7 +77,8 @@ export function outcomesJson<C>(
     changes: result.outcomes.map((o) => ({
       ...toJson(o.change),
       status: o.status,
-      ...(o.reason !== undefined ? { reason: o.reason } : {}),
+      // `error` for a failed write (what scripts have read since 0.1), `reason` for a skipped one.
+      ...(o.reason !== undefined ? { [o.status === 'failed' ? 'error' : 'reason']: o.reason } : {}),
     })),
     counts: result.counts,
     ...(result.interrupted ? { interrupted: true as const } : {}),

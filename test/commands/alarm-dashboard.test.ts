@@ -1,7 +1,13 @@
-import { PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
+import { GetDashboardCommand, PutDashboardCommand } from '@aws-sdk/client-cloudwatch';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { runDashboardCreate } from '../../src/commands/dashboard-create.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import {
+  type DashboardCreateOptions,
+  runDashboardCreate as run,
+} from '../../src/commands/dashboard-create.js';
 import { ExitCode, InputError, InterruptedError, UsageError } from '../../src/errors.js';
+import { dashboardCreateView } from '../../src/output/dashboard.js';
+import { present } from '../../src/output/present.js';
 import { createTestContext } from '../helpers/test-context.js';
 import { cloudwatch, ecs, installWorld, sns, type World, writeCount } from './alarm-world.js';
 
@@ -17,7 +23,15 @@ afterEach(() => {
   sns.reset();
 });
 
-const opts = (over = {}) => ({ clusters: ['prod'], dryRun: false, yes: true, ...over });
+const opts = (over: Partial<DashboardCreateOptions> = {}): DashboardCreateOptions => ({
+  clusters: ['prod'],
+  force: false,
+  dryRun: false,
+  yes: true,
+  ...over,
+});
+const runDashboardCreate = async (o: DashboardCreateOptions, ctx: CommandContext) =>
+  present(ctx.out, await run(o, ctx), dashboardCreateView);
 type Body = { widgets: Array<{ properties: { title: string; metrics: unknown[][] } }> };
 
 describe('dashboard create', () => {
@@ -27,11 +41,12 @@ describe('dashboard create', () => {
     const input = cloudwatch.commandCalls(PutDashboardCommand)[0]?.args[0].input;
     expect(input?.DashboardName).toBe('ecsops-prod');
     const body = JSON.parse(input?.DashboardBody ?? '{}') as Body;
-    expect(body.widgets).toHaveLength(1);
+    // The cluster's graph, then the marker that says ecsops owns the dashboard.
+    expect(body.widgets).toHaveLength(2);
     expect(body.widgets[0]?.properties.title).toBe('prod: running/desired tasks');
     // 3 services x (2 hidden metrics + 1 expression).
     expect(body.widgets[0]?.properties.metrics).toHaveLength(9);
-    expect(t.stdout()).toContain('+ us-east-1 dashboard ecsops-prod: 1 widget(s), 3 service(s) in prod');
+    expect(t.stdout()).toContain('+ us-east-1 dashboard ecsops-prod: 2 widget(s), 3 service(s) in prod');
   });
 
   it('nothing to do: a second run writes nothing', async () => {
@@ -63,13 +78,48 @@ describe('dashboard create', () => {
     expect(writeCount()).toBe(0);
   });
 
-  it('a failing PutDashboard surfaces as an AWS error naming the action', async () => {
+  it('a failing PutDashboard is reported as failed, naming the action, exit 3', async () => {
     cloudwatch
       .on(PutDashboardCommand)
       .rejects(Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: {} }));
-    await expect(runDashboardCreate(opts(), createTestContext().ctx)).rejects.toThrow(
-      /cloudwatch:PutDashboard/,
+    const t = createTestContext({ global: { json: true } });
+    expect(await runDashboardCreate(opts(), t.ctx)).toBe(ExitCode.aws);
+    const doc = JSON.parse(t.stdout());
+    expect(doc).toMatchObject({ status: 'failed', action: 'create' });
+    expect(doc.error).toMatch(/cloudwatch:PutDashboard/);
+  });
+
+  it('a hand-made dashboard of the same name is not replaced without --force', async () => {
+    cloudwatch.on(GetDashboardCommand, { DashboardName: 'ops' }).resolves({
+      DashboardName: 'ops',
+      DashboardBody: JSON.stringify({ widgets: [{ type: 'text', properties: { markdown: 'mine' } }] }),
+    });
+    await expect(runDashboardCreate(opts({ name: 'ops' }), createTestContext().ctx)).rejects.toThrow(
+      /not made by ecsops/,
     );
+    expect(writeCount()).toBe(0);
+    expect(await runDashboardCreate(opts({ name: 'ops', force: true }), createTestContext().ctx)).toBe(
+      ExitCode.ok,
+    );
+    expect(cloudwatch.commandCalls(PutDashboardCommand)).toHaveLength(1);
+  });
+
+  it('an ecsops dashboard (marker widget) is updated without --force', async () => {
+    await runDashboardCreate(opts({ name: 'ops' }), createTestContext().ctx);
+    world.clusters.prod = { insights: 'enabled', services: { web: 2, api: 1, idle: 0, new: 1 } };
+    cloudwatch.resetHistory();
+    expect(await runDashboardCreate(opts({ name: 'ops' }), createTestContext().ctx)).toBe(ExitCode.ok);
+    expect(cloudwatch.commandCalls(PutDashboardCommand)).toHaveLength(1);
+  });
+
+  it('Ctrl-C while reading (--yes): no PutDashboard is sent', async () => {
+    const t = createTestContext();
+    cloudwatch.on(GetDashboardCommand).callsFake(() => {
+      t.abort.abort();
+      throw Object.assign(new Error('nope'), { name: 'ResourceNotFound', $metadata: {} });
+    });
+    expect(await runDashboardCreate(opts(), t.ctx)).toBe(ExitCode.interrupted);
+    expect(writeCount()).toBe(0);
   });
 
   it('bad names and unknown clusters are refused before writing', async () => {

@@ -11,9 +11,15 @@ import {
 } from '@aws-sdk/client-ecs';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { type InsightsApplyOptions, runInsightsApply } from '../../src/commands/insights-apply.js';
-import { runInsightsStatus } from '../../src/commands/insights-status.js';
+import type { CommandContext } from '../../src/commands/context.js';
+import {
+  type InsightsApplyOptions,
+  runInsightsApply as runApply,
+} from '../../src/commands/insights-apply.js';
+import { runInsightsStatus as runStatus } from '../../src/commands/insights-status.js';
 import { AwsError, ExitCode, InputError, InterruptedError, UsageError } from '../../src/errors.js';
+import { insightsApplyView, insightsStatusView } from '../../src/output/insights.js';
+import { present } from '../../src/output/present.js';
 import { createTestContext } from '../helpers/test-context.js';
 
 const ecs = mockClient(ECSClient);
@@ -42,18 +48,30 @@ function seed(clusters: ReturnType<typeof describe_>[]) {
     .resolves({ settings: [{ name: 'containerInsights', value: 'disabled' }] });
 }
 
-const options = (over: Partial<InsightsApplyOptions> = {}): InsightsApplyOptions => ({
-  clusters: [],
-  all: true,
-  level: 'enabled',
-  accountDefault: false,
-  allowDowngrade: false,
-  wait: false,
-  waitTimeoutSeconds: 60,
-  dryRun: false,
-  yes: true,
-  ...over,
+interface LegacyOptions {
+  all?: boolean;
+  accountDefault?: boolean;
+  level?: InsightsApplyOptions['level'];
+  allowDowngrade?: boolean;
+  wait?: boolean;
+  waitTimeoutSeconds?: number;
+  dryRun?: boolean;
+  yes?: boolean;
+}
+// The flag-shaped options these tests were written with, as the typed options the CLI builds.
+const options = (over: LegacyOptions = {}): InsightsApplyOptions => ({
+  clusters: over.all === false ? { kind: 'none' } : { kind: 'all' },
+  accountDefault: over.accountDefault ?? false,
+  level: over.level ?? 'enabled',
+  allowDowngrade: over.allowDowngrade ?? false,
+  wait: over.wait ? { timeoutSeconds: over.waitTimeoutSeconds ?? 60 } : undefined,
+  dryRun: over.dryRun ?? false,
+  yes: over.yes ?? true,
 });
+const runInsightsApply = async (o: InsightsApplyOptions, ctx: CommandContext) =>
+  present(ctx.out, await runApply(o, ctx), insightsApplyView);
+const runInsightsStatus = async (o: { clusters: string[] }, ctx: CommandContext) =>
+  present(ctx.out, await runStatus(o, ctx), insightsStatusView);
 const writes = () =>
   ecs.commandCalls(UpdateClusterCommand).length + ecs.commandCalls(PutAccountSettingDefaultCommand).length;
 
@@ -262,5 +280,45 @@ describe('insights enable / disable', () => {
       ExitCode.findings,
     );
     expect(cloudwatch.commandCalls(ListMetricsCommand).length).toBeGreaterThan(1);
+  });
+
+  it.each([
+    [10, 2, 10],
+    [60, 5, 60],
+  ])(
+    '--wait-timeout %i polls until the deadline (last poll at it): %i ListMetrics calls, %is waited',
+    async (timeout, polls, waited) => {
+      seed([describe_('prod')]);
+      cloudwatch.on(ListMetricsCommand).resolves({ Metrics: [] });
+      const t = createTestContext({ global: { json: true } });
+      const result = await runApply(options({ wait: true, waitTimeoutSeconds: timeout }), t.ctx);
+      expect(result.exitCode).toBe(ExitCode.findings);
+      expect(cloudwatch.commandCalls(ListMetricsCommand)).toHaveLength(polls);
+      expect(result.wait?.clusters[0]).toMatchObject({ metrics: 'timed-out', waitedSeconds: waited });
+    },
+  );
+
+  it('every change failing: exit 3 with nothing applied (4 is for some applied, some not)', async () => {
+    seed([describe_('a'), describe_('b')]);
+    ecs
+      .on(UpdateClusterCommand)
+      .rejects(Object.assign(new Error('Rate exceeded'), { name: 'ThrottlingException', $metadata: {} }));
+    const t = createTestContext({ global: { json: true } });
+    expect(await runInsightsApply(options(), t.ctx)).toBe(ExitCode.aws);
+    expect(JSON.parse(t.stdout()).counts).toEqual({ applied: 0, failed: 2, notStarted: 0, skipped: 0 });
+  });
+
+  it('Ctrl-C right after the confirmation (--yes skipped it): no write starts, exit 130', async () => {
+    seed([describe_('a')]);
+    const t = createTestContext({ global: { json: true } });
+    // Ctrl-C lands while the last read is in flight: the read finishes, nothing is written.
+    ecs.on(DescribeClustersCommand).callsFake(() => {
+      t.abort.abort();
+      return { clusters: [describe_('a')] };
+    });
+    const result = await runApply(options(), t.ctx);
+    expect(result.apply.outcomes.map((o) => o.status)).toEqual(['not-started']);
+    expect(result.exitCode).toBe(ExitCode.interrupted);
+    expect(writes()).toBe(0);
   });
 });

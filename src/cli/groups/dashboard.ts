@@ -12,15 +12,29 @@ export function registerDashboardCommands(program: Command, run: RunCommand): vo
     .command('create')
     .description('Create or update a dashboard: one widget per cluster, a running/desired line per service')
     .addOption(new Option('--cluster <name...>', 'cluster names or ARNs (repeatable)').argParser(collectList))
-    .addOption(new Option('--name <name>', 'dashboard name (default: ecsops-<clusters>)'));
+    .addOption(new Option('--name <name>', 'dashboard name (default: ecsops-<clusters>)'))
+    .addOption(
+      new Option('--force', 'replace a dashboard of that name that ecsops did not make').default(false),
+    );
   addMutatingOptions(create).action(
-    (flags: { cluster?: string[]; name?: string; dryRun: boolean; yes: boolean }, command: Command) =>
+    (
+      flags: { cluster?: string[]; name?: string; force: boolean; dryRun: boolean; yes: boolean },
+      command: Command,
+    ) =>
       run(command, async (ctx) => {
-        const { runDashboardCreate } = await import('../../commands/dashboard-create.js');
-        return runDashboardCreate(
-          { clusters: flags.cluster ?? [], name: flags.name, dryRun: flags.dryRun, yes: flags.yes },
-          ctx,
-        );
+        const [{ runDashboardCreate }, { dashboardCreateView }, { present }] = await Promise.all([
+          import('../../commands/dashboard-create.js'),
+          import('../../output/dashboard.js'),
+          import('../../output/present.js'),
+        ]);
+        const options = {
+          clusters: flags.cluster ?? [],
+          name: flags.name,
+          force: flags.force,
+          dryRun: flags.dryRun,
+          yes: flags.yes,
+        };
+        return present(ctx.out, await runDashboardCreate(options, ctx), dashboardCreateView);
       }),
   );
 }

@@ -1,5 +1,6 @@
 import type { Command } from 'commander';
-import type { InsightsApplyOptions } from '../../commands/insights-apply.js';
+import type { CommandContext } from '../../commands/context.js';
+import type { ClusterSelection, InsightsApplyOptions } from '../../commands/insights-apply.js';
 import { UsageError } from '../../errors.js';
 import { Option } from '../commander.js';
 import { addMutatingOptions, collectList, integerIn } from '../options.js';
@@ -29,8 +30,16 @@ export function registerInsightsCommands(program: Command, run: RunCommand): voi
     )
     .action((flags: { cluster?: string[] }, command: Command) =>
       run(command, async (ctx) => {
-        const { runInsightsStatus } = await import('../../commands/insights-status.js');
-        return runInsightsStatus({ clusters: flags.cluster ?? [] }, ctx);
+        const [{ runInsightsStatus }, { insightsStatusView }, { present }] = await Promise.all([
+          import('../../commands/insights-status.js'),
+          import('../../output/insights.js'),
+          import('../../output/present.js'),
+        ]);
+        return present(
+          ctx.out,
+          await runInsightsStatus({ clusters: flags.cluster ?? [] }, ctx),
+          insightsStatusView,
+        );
       }),
     );
 
@@ -61,17 +70,13 @@ export function registerInsightsCommands(program: Command, run: RunCommand): voi
       command: Command,
     ) =>
       run(command, async (ctx) => {
-        const options = toApplyOptions(flags, flags.level, 'enable');
-        const { runInsightsApply } = await import('../../commands/insights-apply.js');
-        return runInsightsApply(
-          {
-            ...options,
-            allowDowngrade: flags.allowDowngrade,
-            wait: flags.wait,
-            waitTimeoutSeconds: flags.waitTimeout,
-          },
-          ctx,
-        );
+        const options: InsightsApplyOptions = {
+          ...toTargets(flags, 'enable'),
+          level: flags.level,
+          allowDowngrade: flags.allowDowngrade,
+          wait: flags.wait ? { timeoutSeconds: flags.waitTimeout } : undefined,
+        };
+        return applyInsights(ctx, options);
       }),
   );
 
@@ -80,11 +85,19 @@ export function registerInsightsCommands(program: Command, run: RunCommand): voi
     .description('Turn Container Insights off for clusters and/or the account default');
   addTargetOptions(disable);
   addMutatingOptions(disable).action((flags: RawTargetFlags, command: Command) =>
-    run(command, async (ctx) => {
-      const { runInsightsApply } = await import('../../commands/insights-apply.js');
-      return runInsightsApply(toApplyOptions(flags, 'disabled', 'disable'), ctx);
-    }),
+    run(command, (ctx) =>
+      applyInsights(ctx, { ...toTargets(flags, 'disable'), level: 'disabled', allowDowngrade: false }),
+    ),
   );
+}
+
+async function applyInsights(ctx: CommandContext, options: InsightsApplyOptions) {
+  const [{ runInsightsApply }, { insightsApplyView }, { present }] = await Promise.all([
+    import('../../commands/insights-apply.js'),
+    import('../../output/insights.js'),
+    import('../../output/present.js'),
+  ]);
+  return present(ctx.out, await runInsightsApply(options, ctx), insightsApplyView);
 }
 
 function addTargetOptions(command: Command): void {
@@ -98,28 +111,23 @@ function addTargetOptions(command: Command): void {
     );
 }
 
-function toApplyOptions(
+/** The target flags as one selection; `--cluster` with `--all`, or no target at all, is a usage error. */
+function toTargets(
   flags: RawTargetFlags,
-  level: InsightsApplyOptions['level'],
   verb: 'enable' | 'disable',
-): InsightsApplyOptions {
-  const clusters = flags.cluster ?? [];
-  if (clusters.length > 0 && flags.all) throw new UsageError('--cluster and --all cannot be used together');
-  if (clusters.length === 0 && !flags.all && !flags.accountDefault) {
+): Pick<InsightsApplyOptions, 'clusters' | 'accountDefault' | 'dryRun' | 'yes'> {
+  const names = flags.cluster ?? [];
+  if (names.length > 0 && flags.all) throw new UsageError('--cluster and --all cannot be used together');
+  const clusters: ClusterSelection = flags.all
+    ? { kind: 'all' }
+    : names.length
+      ? { kind: 'named', names }
+      : { kind: 'none' };
+  if (clusters.kind === 'none' && !flags.accountDefault) {
     throw new UsageError(
       `Nothing to ${verb}: name clusters with --cluster, choose --all, or use --account-default.`,
       `Example: ecsops insights ${verb} --cluster prod${verb === 'enable' ? ' --level enhanced' : ''} --dry-run`,
     );
   }
-  return {
-    clusters,
-    all: flags.all,
-    level,
-    accountDefault: flags.accountDefault,
-    allowDowngrade: false,
-    wait: false,
-    waitTimeoutSeconds: 0,
-    dryRun: flags.dryRun,
-    yes: flags.yes,
-  };
+  return { clusters, accountDefault: flags.accountDefault, dryRun: flags.dryRun, yes: flags.yes };
 }

@@ -149,7 +149,24 @@ export function renderDashboardBody(clusters: readonly DashboardCluster[]): stri
       });
     }
   }
+  // The mark of a dashboard ecsops made: only such a dashboard is replaced without --force.
+  place({ type: 'text', width: 24, height: 1, properties: { markdown: DASHBOARD_MARKER_MARKDOWN } });
   return JSON.stringify({ widgets });
+}
+
+/** The text ecsops puts in every dashboard it writes; a dashboard without it was made by someone else. */
+export const DASHBOARD_MARKER = 'Managed by ecsops';
+const DASHBOARD_MARKER_MARKDOWN = `${DASHBOARD_MARKER}: \`ecsops dashboard create\` rewrites this dashboard, so edits made here are replaced.`;
+
+/** Whether a dashboard body carries ecsops's marker widget. */
+export function isEcsopsDashboard(body: string): boolean {
+  const parsed = safeParse(body) as { widgets?: { type?: string; properties?: { markdown?: unknown } }[] };
+  return (parsed?.widgets ?? []).some(
+    (w) =>
+      w?.type === 'text' &&
+      typeof w.properties?.markdown === 'string' &&
+      w.properties.markdown.startsWith(DASHBOARD_MARKER),
+  );
 }
 
 /** Whether two dashboard bodies are the same dashboard, ignoring key order and whitespace. */
