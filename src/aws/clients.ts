@@ -3,6 +3,8 @@
  * sdk.ts), so a command loads only the clients it needs and `ecsops --help` loads none (each costs
  * ~100-200 ms).
  */
+
+import { UsageError } from '../errors.js';
 import type { CloudWatchApi } from './cloudwatch-alarms.js';
 import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
@@ -99,14 +101,33 @@ export function clientSettings(config: AwsClientConfig, region: string | undefin
   };
 }
 
+/** Throws a UsageError when `profile` is in neither the shared config nor the credentials file. */
+async function assertProfileExists(profile: string): Promise<void> {
+  const { loadSharedConfigFiles } = await import('@smithy/core/config');
+  const files = await loadSharedConfigFiles({ ignoreCache: false });
+  if (files.configFile?.[profile] || files.credentialsFile?.[profile]) return;
+  throw new UsageError(
+    `AWS profile "${profile}" does not exist in the AWS config or credentials file.`,
+    'List profiles with: aws configure list-profiles (AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE move the files).',
+  );
+}
+
 /** Builds the client factory; clients are cached per service and region. */
 export function createAwsClients(config: AwsClientConfig): AwsClients {
   const cache = new Map<string, Promise<unknown>>();
   const common = (region: string | undefined) => clientSettings(config, region);
+  // --profile names a profile that must exist: checked once, before the first client is built, so a
+  // typo reads "profile X does not exist" rather than the SDK's "Could not load credentials".
+  let profileChecked: Promise<void> | undefined;
+  const checkProfile = () => {
+    if (!config.profile) return Promise.resolve();
+    profileChecked ??= assertProfileExists(config.profile);
+    return profileChecked;
+  };
   function cached<T>(key: string, build: () => Promise<T>): Promise<T> {
     let client = cache.get(key) as Promise<T> | undefined;
     if (!client) {
-      client = build();
+      client = checkProfile().then(build);
       cache.set(key, client);
     }
     return client;
@@ -163,6 +184,7 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
         ),
       ),
     async defaultRegion() {
+      await checkProfile();
       // The SDK's own region chain (AWS_REGION, profile config) without loading a whole client (~60 ms vs ~150 ms).
       const { loadConfig, NODE_REGION_CONFIG_OPTIONS, NODE_REGION_CONFIG_FILE_OPTIONS } = await import(
         '@smithy/core/config'

@@ -42,6 +42,7 @@ export async function main(argv: string[]): Promise<void> {
     const out = createReporter({
       json: global.json,
       command: commandPath(command),
+      interrupted: () => signal.aborted,
       colors,
       debug: global.debug,
       stdout: process.stdout,

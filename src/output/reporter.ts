@@ -41,6 +41,8 @@ export interface ReporterOptions {
   json: boolean;
   /** The command path (`insights enable`) JSON documents carry; main.ts takes it from commander. */
   command?: string | undefined;
+  /** True once Ctrl-C was pressed: the JSON document then says `interrupted: true`. */
+  interrupted?: (() => boolean) | undefined;
   /** From loadColors(shouldUseColor(...)); plain when omitted. */
   colors?: Colors | undefined;
   debug: boolean;
@@ -70,7 +72,10 @@ export function createReporter(options: ReporterOptions): Reporter {
       if (jsonWritten) throw new Error('BUG: a command wrote two JSON documents');
       jsonWritten = true;
       const command = options.command ?? '';
-      stdout.write(`${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, ...document }, null, 2)}\n`);
+      const interrupted = options.interrupted?.() ? { interrupted: true } : {};
+      stdout.write(
+        `${JSON.stringify({ schemaVersion: SCHEMA_VERSION, command, ...document, ...interrupted }, null, 2)}\n`,
+      );
     },
     raw(text) {
       stdout.write(text.endsWith('\n') ? text : `${text}\n`);
