@@ -1,12 +1,11 @@
 import { readFile } from 'node:fs/promises';
-import { mapConcurrent } from '../core/concurrency.js';
 import { regionOfArn } from '../core/ecs-types.js';
 import { accountOfArn } from '../core/iam/ecs-request.js';
-import type { AccessDecision } from '../core/iam/evaluate.js';
 import type { FixPolicyDocument } from '../core/iam/fix-policy.js';
 import {
   checkSecrets,
-  type DecryptCell,
+  findWrapperUses,
+  isOtherAccount,
   type KmsKeyState,
   kmsKeyLookupKey,
   type Lookup,
@@ -14,51 +13,64 @@ import {
   planIdentityQuestions,
   planKmsKeyReads,
   planSecretsCheckReads,
+  planSimulatorFindings,
   type RoleState,
   referencesFromTaskDefinition,
   type SecretMetadataState,
-  type SecretsCheckFinding,
   type SecretsCheckInput,
   type SecretsCheckResult,
+  type SimulatorComparison,
   secretLookupKey,
+  simulatorAgrees,
+  statusOf,
+  type WrapperUse,
 } from '../core/secrets/check.js';
 import type { ParameterMetadata } from '../core/ssm-types.js';
 import {
+  type ParsedTaskDefinition,
   parseTaskDefinition,
   readTaskDefinitionDocument,
   type TaskDefinitionView,
 } from '../core/task-definition/parse.js';
-import { ExitCode, InputError, InterruptedError, UsageError } from '../errors.js';
-import { renderTable } from '../output/table.js';
-import { type ApplyResult, applyChanges, confirmApply, type MutatingOptions } from './apply-flow.js';
+import { ExitCode, InputError, InterruptedError } from '../errors.js';
+import type { CommandResult } from '../output/present.js';
+import {
+  type ApplyResult,
+  applyChanges,
+  applyExitCode,
+  type MutatingOptions,
+  worstExitCode,
+} from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
+import { readAll } from './read-all.js';
 import { resolveOneRegion } from './regions.js';
 
+export type { SimulatorComparison } from '../core/secrets/check.js';
+
+/** What `secrets check` looks at: one registered revision, a file, or the revisions services run. */
+export type SecretsCheckSource =
+  | { kind: 'task-def'; taskDef: string }
+  | { kind: 'file'; path: string }
+  | {
+      kind: 'services';
+      cluster: string;
+      services: { kind: 'all' } | { kind: 'named'; names: string[] };
+    };
+
+/** `--fix` prints the least-privilege policy; `--apply-fix` also puts it (with --dry-run / --yes). */
+export type SecretsCheckFixMode =
+  | { kind: 'none' }
+  | { kind: 'print' }
+  | ({ kind: 'apply' } & MutatingOptions);
+
 /** Parsed flags of `ecsops secrets check`. */
-export interface SecretsCheckOptions extends MutatingOptions {
-  taskDef?: string | undefined;
-  file?: string | undefined;
-  cluster?: string | undefined;
-  services: string[];
-  allServices: boolean;
+export interface SecretsCheckOptions {
+  source: SecretsCheckSource;
   /** Execution role for a bare containerDefinitions file (or to try a candidate role). */
   executionRole?: string | undefined;
-  fix: boolean;
-  applyFix: boolean;
+  fix: SecretsCheckFixMode;
   iamSimulator: boolean;
-}
-
-/** Where IAM's simulator and ecsops disagree on one identity-side question. */
-export interface SimulatorComparison {
-  containerName: string;
-  name: string;
-  action: string;
-  resource: string;
-  ecsops: AccessDecision['decision'];
-  simulator: 'allowed' | 'explicitDeny' | 'implicitDeny' | 'error';
-  agrees: boolean;
-  error?: string;
 }
 
 /** The check of one task definition: what was read, the result, and the optional simulator comparison. */
@@ -71,16 +83,37 @@ export interface TaskDefinitionSecretsReport {
   simulator?: SimulatorComparison[] | undefined;
 }
 
-const SIMULATOR_EQUIVALENT: Record<string, SimulatorComparison['simulator']> = {
-  allowed: 'allowed',
-  denied: 'explicitDeny',
-  'not-allowed': 'implicitDeny',
-};
+/** What happened after `--apply-fix` wrote: the fresh re-check, or why there is none. */
+export type SecretsRecheck =
+  | { status: 'done'; reports: TaskDefinitionSecretsReport[] }
+  | { status: 'failed'; error: string }
+  | { status: 'interrupted' };
+
+/** The `--apply-fix` part of a run: the planned PutRolePolicy changes and what happened to each. */
+export interface SecretsFixApply {
+  result: ApplyResult<FixChange>;
+  /** Set when at least one policy was put: the check run again from fresh reads. */
+  recheck?: SecretsRecheck | undefined;
+}
+
+/** The result of `ecsops secrets check`. */
+export interface SecretsCheckCommandResult extends CommandResult {
+  fix: SecretsCheckFixMode;
+  /** The check as it was read (before any fix). */
+  reports: TaskDefinitionSecretsReport[];
+  /** Set with --apply-fix. */
+  apply?: SecretsFixApply | undefined;
+  /** The check and fix plan were already shown, before the confirmation prompt. */
+  shownBeforePrompt: boolean;
+  /** Things to tell the user that are not findings (e.g. a bare containerDefinitions array). */
+  warnings: string[];
+}
 
 /**
  * Reads what a task definition's secrets need (metadata only: DescribeParameters, DescribeSecret,
  * DescribeKey, key policy, grants, roles) and runs the check. `secrets migrate` calls this on the
- * task definition it is about to register.
+ * task definition it is about to register. Roles of another account than the caller's are never
+ * read (IAM would look the name up in the caller's account). Ctrl-C throws InterruptedError.
  */
 export async function checkTaskDefinitionSecrets(
   ctx: CommandContext,
@@ -93,18 +126,25 @@ export async function checkTaskDefinitionSecrets(
     iamSimulator?: boolean | undefined;
     /** Shared across the task definitions of one run, so a role or key used by many is read once. */
     cache?: SecretsCheckCache | undefined;
+    /** Containers still using an env-loading wrapper (`findWrapperUses`), reported as findings. */
+    wrappers?: readonly WrapperUse[] | undefined;
+    /** The `secrets migrate` command line that migrates this task definition. */
+    migrateCommand?: string | undefined;
   },
 ): Promise<TaskDefinitionSecretsReport> {
   const { view, region } = args;
   const cache = args.cache ?? createSecretsCheckCache();
+  throwIfInterrupted(ctx);
   const account = args.account ?? (await memo(cache.accounts, region, () => callerAccount(ctx, region)));
   const references = referencesFromTaskDefinition(view);
   const task = { region, account };
   const reads = planSecretsCheckReads(references, task);
-  const limit = ctx.global.concurrency;
 
   // Roles do not depend on anything else read here: start them now, alongside the metadata reads.
-  const roleArns = [...new Set([view.executionRoleArn, view.taskRoleArn].filter((a): a is string => !!a))];
+  const roleArns = [
+    ...new Set([view.executionRoleArn, view.taskRoleArn].filter((a): a is string => !!a)),
+  ].filter((arn) => !isOtherAccount(task, arn));
+  throwIfInterrupted(ctx);
   const rolesRead =
     references.length > 0
       ? Promise.all(
@@ -122,7 +162,7 @@ export async function checkTaskDefinitionSecrets(
   const byRegion = new Map<string, typeof reads.parameters>();
   for (const p of reads.parameters) byRegion.set(p.region, [...(byRegion.get(p.region) ?? []), p]);
   const { isAccessDenied } = await import('../aws/iam.js');
-  for (const [r, wanted] of byRegion) {
+  await readAll(ctx, [...byRegion], async ([r, wanted]) => {
     try {
       const found = await (await ctx.aws.ssm(r)).describeParametersByName(wanted.map((w) => w.name));
       for (const w of wanted) {
@@ -141,38 +181,34 @@ export async function checkTaskDefinitionSecrets(
         };
       }
     }
-  }
+  });
 
   const secrets: Record<string, Lookup<SecretMetadataState>> = {};
-  const secretResults = await mapConcurrent(
-    reads.secrets,
-    limit,
-    async (s) => (await ctx.aws.secretsManager(s.region)).readSecretMetadata(s.secretId),
-    ctx.signal,
+  const secretResults = await readAll(ctx, reads.secrets, async (s) =>
+    (await ctx.aws.secretsManager(s.region)).readSecretMetadata(s.secretId),
   );
   reads.secrets.forEach((s, i) => {
-    secrets[secretLookupKey(s.secretId)] = settledValue(secretResults[i]);
+    secrets[secretLookupKey(s.secretId)] = secretResults[i] as Lookup<SecretMetadataState>;
   });
 
   const keyReads = planKmsKeyReads({ references, region, account, parameters, secrets });
   const keys: Record<string, Lookup<KmsKeyState>> = {};
-  const keyResults = await mapConcurrent(
-    keyReads,
-    limit,
-    async (k) =>
-      memo(cache.keys, `${k.region} ${k.keyId}`, async () =>
-        (await ctx.aws.kms(k.region)).readKmsKeyState(k.keyId),
-      ),
-    ctx.signal,
+  const keyResults = await readAll(ctx, keyReads, async (k) =>
+    memo(cache.keys, `${k.region} ${k.keyId}`, async () =>
+      (await ctx.aws.kms(k.region)).readKmsKeyState(k.keyId),
+    ),
   );
   keyReads.forEach((k, i) => {
-    keys[kmsKeyLookupKey(k.region, k.keyId)] = settledValue(keyResults[i]);
+    const state = keyResults[i];
+    if (state) keys[kmsKeyLookupKey(k.region, k.keyId)] = state;
   });
 
   const roles: Record<string, Lookup<RoleState>> = {};
   (await rolesRead).forEach((state, i) => {
     roles[roleArns[i] as string] = state;
   });
+  // A read in flight when Ctrl-C came has finished: the check still stops here.
+  throwIfInterrupted(ctx);
 
   const input: SecretsCheckInput = {
     region,
@@ -185,6 +221,8 @@ export async function checkTaskDefinitionSecrets(
     secrets,
     keys,
     fixPolicyName: `ecsops-secrets-${(view.family ?? 'task').replace(/[^\w+=,.@-]/g, '-')}`,
+    wrappers: args.wrappers,
+    migrateCommand: args.migrateCommand,
   };
   const result = checkSecrets(input);
   const report: TaskDefinitionSecretsReport = { label: args.label, region, account, input, result };
@@ -213,10 +251,8 @@ function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<
   return value;
 }
 
-function settledValue<T>(s: { status: string; value?: T; reason?: unknown } | undefined): T {
-  if (s?.status === 'fulfilled') return s.value as T;
-  if (s?.status === 'rejected') throw s.reason;
-  throw new InterruptedError('Interrupted before every secret was checked.');
+function throwIfInterrupted(ctx: CommandContext): void {
+  if (ctx.signal.aborted) throw new InterruptedError('Interrupted while reading: nothing was changed.');
 }
 
 async function callerAccount(ctx: CommandContext, region: string): Promise<string> {
@@ -225,7 +261,7 @@ async function callerAccount(ctx: CommandContext, region: string): Promise<strin
 
 /**
  * Asks IAM's SimulatePrincipalPolicy the identity-side questions and marks disagreements. A
- * disagreement downgrades an `ok` result to `incomplete`: one of the two answers is wrong.
+ * disagreement, or a question the simulator could not answer, makes an `ok` result `incomplete`.
  */
 async function compareWithSimulator(
   ctx: CommandContext,
@@ -234,8 +270,8 @@ async function compareWithSimulator(
   const questions = planIdentityQuestions(report.input);
   if (questions.length === 0) return [];
   const iam = await ctx.aws.iam();
-  const out: SimulatorComparison[] = [];
-  for (const q of questions) {
+  const { isAccessDenied } = await import('../aws/iam.js');
+  const comparisons = await readAll(ctx, questions, async (q): Promise<SimulatorComparison> => {
     const base = {
       containerName: q.containerName,
       name: q.name,
@@ -250,83 +286,78 @@ async function compareWithSimulator(
         resourceArn: q.request.resource,
         context: q.request.context.values,
       });
-      // Our `unknown` is not a claim, so it cannot disagree.
-      const agrees = q.ours.decision === 'unknown' || SIMULATOR_EQUIVALENT[q.ours.decision] === sim;
-      out.push({ ...base, simulator: sim, agrees });
+      return { ...base, simulator: sim, agrees: simulatorAgrees(q.ours.decision, sim) };
     } catch (e) {
-      out.push({ ...base, simulator: 'error', agrees: true, error: describeError(e) });
+      return {
+        ...base,
+        simulator: 'error',
+        agrees: null,
+        error: describeError(e),
+        ...(isAccessDenied(e) ? { accessDenied: true } : {}),
+      };
     }
-  }
+  });
+  throwIfInterrupted(ctx);
   const result = report.result;
-  for (const c of out.filter((x) => !x.agrees)) {
-    result.findings.push({
-      code: 'unknown',
-      severity: 'warning',
-      containerName: c.containerName,
-      name: c.name,
-      message: `IAM's policy simulator says ${c.simulator} for ${c.action} on ${c.resource}, ecsops says ${c.ecsops}`,
-      remediation:
-        'One of the two is wrong: check the policies by hand, and please report the case to ecsops with the policy documents.',
-    });
-  }
-  for (const c of out.filter((x) => x.simulator === 'error')) {
-    ctx.out.warn(`IAM policy simulator failed for ${c.action} on ${c.resource}: ${c.error}`);
-  }
-  if (result.status === 'ok' && out.some((x) => !x.agrees || x.simulator === 'error'))
-    result.status = 'incomplete';
-  return out;
+  result.findings.push(...planSimulatorFindings(comparisons));
+  result.status = statusOf(result.findings);
+  return comparisons;
+}
+
+/** One task definition to check, with the region it lives in. */
+interface CheckTarget {
+  label: string;
+  region: string;
+  view: TaskDefinitionView;
+  parsed: ParsedTaskDefinition;
+  migrateCommand: string;
 }
 
 /** The task definitions to check, with the region each lives in. */
 async function readTargets(
   ctx: CommandContext,
   options: SecretsCheckOptions,
-): Promise<{ label: string; region: string; view: TaskDefinitionView }[]> {
-  const modes = [options.taskDef, options.file, options.cluster].filter((m) => m !== undefined).length;
-  if (modes !== 1) {
-    throw new UsageError(
-      'Say what to check: exactly one of --task-def, --file or --cluster.',
-      'Examples: ecsops secrets check --task-def web:42 | --file td.json | --cluster prod --service web',
-    );
-  }
-  if (options.cluster && options.services.length === 0 && !options.allServices) {
-    throw new UsageError('--cluster needs --service NAME... or --all-services');
-  }
-  if (options.services.length > 0 && options.allServices) {
-    throw new UsageError('--service and --all-services cannot be used together');
-  }
-  if ((options.services.length > 0 || options.allServices) && !options.cluster) {
-    throw new UsageError('--service and --all-services need --cluster');
-  }
+  warnings: string[],
+): Promise<CheckTarget[]> {
+  const { source } = options;
   const defaultRegion = () => resolveOneRegion(ctx, 'secrets check');
 
-  if (options.file) {
+  if (source.kind === 'file') {
     let text: string;
     try {
-      text = await readFile(options.file, 'utf8');
+      text = await readFile(source.path, 'utf8');
     } catch (e) {
-      throw new InputError(`Cannot read ${options.file}: ${describeError(e)}`);
+      throw new InputError(`Cannot read ${source.path}: ${describeError(e)}`);
     }
-    const parsed = parseTaskDefinition(text, options.file);
+    const parsed = parseTaskDefinition(text, source.path);
     const view = withExecutionRole(parsed.view, options.executionRole);
     if (parsed.shape === 'container-definitions' && !options.executionRole) {
-      ctx.out.warn(
-        `${options.file} is a bare containerDefinitions array; pass --execution-role ARN to check a role.`,
+      warnings.push(
+        `${source.path} is a bare containerDefinitions array; pass --execution-role ARN to check a role.`,
       );
     }
-    return [{ label: options.file, region: await defaultRegion(), view }];
+    return [
+      {
+        label: source.path,
+        region: await defaultRegion(),
+        view,
+        parsed,
+        migrateCommand: `ecsops secrets migrate --file ${shellWord(source.path)}`,
+      },
+    ];
   }
 
   let taskDefs: string[];
   let region: string;
-  if (options.taskDef) {
-    region = regionOfArn(options.taskDef) ?? (await defaultRegion());
-    taskDefs = [options.taskDef];
+  if (source.kind === 'task-def') {
+    region = regionOfArn(source.taskDef) ?? (await defaultRegion());
+    taskDefs = [source.taskDef];
   } else {
-    const cluster = options.cluster as string;
+    const { cluster } = source;
     region = regionOfArn(cluster) ?? (await defaultRegion());
     const ecs = await ctx.aws.ecs(region);
-    const names = options.allServices ? await ecs.listServiceArns(cluster) : options.services;
+    const names = source.services.kind === 'all' ? await ecs.listServiceArns(cluster) : source.services.names;
+    throwIfInterrupted(ctx);
     const { services, missing } = await ecs.describeServices(cluster, names);
     if (missing.length > 0) {
       throw new InputError(`Service not found in ${cluster}: ${missing.join(', ')}`, {
@@ -337,23 +368,22 @@ async function readTargets(
     if (taskDefs.length === 0) throw new InputError(`No services to check in ${cluster}.`);
   }
   const ecs = await ctx.aws.ecs(region);
-  const described = await mapConcurrent(
-    taskDefs,
-    ctx.global.concurrency,
-    (td) => ecs.describeTaskDefinition(td),
-    ctx.signal,
-  );
-  return described.map((s, i) => {
-    const document = settledValue(s).taskDefinition;
+  const described = await readAll(ctx, taskDefs, (td) => ecs.describeTaskDefinition(td));
+  throwIfInterrupted(ctx);
+  return described.map((d, i) => {
+    const document = d.taskDefinition;
     const label =
       typeof document.family === 'string'
         ? `${document.family}:${document.revision}`
         : (taskDefs[i] as string);
     const arn = typeof document.taskDefinitionArn === 'string' ? document.taskDefinitionArn : '';
+    const parsed = readTaskDefinitionDocument(document, label);
     return {
       label,
       region: regionOfArn(arn) ?? region,
-      view: withExecutionRole(readTaskDefinitionDocument(document, label).view, options.executionRole),
+      view: withExecutionRole(parsed.view, options.executionRole),
+      parsed,
+      migrateCommand: `ecsops secrets migrate --task-def ${label}`,
     };
   });
 }
@@ -362,98 +392,72 @@ function withExecutionRole(view: TaskDefinitionView, arn: string | undefined): T
   return arn ? { ...view, executionRoleArn: arn } : view;
 }
 
-/** `ecsops secrets check`: exit 0 when every secret is readable, 1 on findings, 3 when it could not decide. */
-export async function runSecretsCheck(options: SecretsCheckOptions, ctx: CommandContext): Promise<ExitCode> {
-  const { out } = ctx;
-  const targets = await readTargets(ctx, options);
-  // One cache for the run: services usually share an execution role and a key.
+function shellWord(word: string): string {
+  return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
+}
+
+/** Checks every target (one shared cache: services usually share an execution role and a key). */
+function checkTargets(
+  ctx: CommandContext,
+  targets: readonly CheckTarget[],
+  iamSimulator: boolean,
+): Promise<TaskDefinitionSecretsReport[]> {
   const cache = createSecretsCheckCache();
-  const checked = await mapConcurrent(
-    targets,
-    ctx.global.concurrency,
-    (t) =>
-      checkTaskDefinitionSecrets(ctx, {
-        view: t.view,
-        region: t.region,
-        label: t.label,
-        iamSimulator: options.iamSimulator,
-        cache,
-      }),
-    ctx.signal,
+  return readAll(ctx, targets, (t) =>
+    checkTaskDefinitionSecrets(ctx, {
+      view: t.view,
+      region: t.region,
+      label: t.label,
+      iamSimulator,
+      cache,
+      wrappers: findWrapperUses(t.parsed, t.region),
+      migrateCommand: t.migrateCommand,
+    }),
   );
-  let reports: TaskDefinitionSecretsReport[] = checked.map((s) => settledValue(s));
+}
 
-  if (!out.jsonMode)
-    for (const r of reports) out.result(renderReport(r, ctx, options.fix || options.applyFix));
+/**
+ * `ecsops secrets check`: exit 0 when every secret is readable, 1 on findings, 3 when it could not
+ * decide; with --apply-fix the apply's own code when worse (3 nothing applied, 4 partly, 130 Ctrl-C).
+ */
+export async function runSecretsCheck(
+  options: SecretsCheckOptions,
+  ctx: CommandContext,
+): Promise<SecretsCheckCommandResult> {
+  const warnings: string[] = [];
+  const targets = await readTargets(ctx, options, warnings);
+  const reports = await checkTargets(ctx, targets, options.iamSimulator);
+  const base = { fix: options.fix, reports, warnings, shownBeforePrompt: false };
+  if (options.fix.kind !== 'apply') return { ...base, exitCode: exitCodeFor(reports) };
 
-  let applied: {
-    roleArn: string;
-    policyName: string;
-    status: 'applied' | 'failed' | 'planned';
-    error?: string;
-  }[] = [];
-  if (options.applyFix) {
-    const changes = planFixChanges(reports);
-    applied = changes.map((c) => ({ roleArn: c.roleArn, policyName: c.policyName, status: 'planned' }));
-    if (changes.length === 0) {
-      if (!out.jsonMode)
-        out.info('Nothing to apply: the execution role needs no IAM change ecsops can make.');
-    } else {
-      if (!out.jsonMode) {
-        for (const c of changes) {
-          out.result(
-            out.colors.green(
-              `+ iam:PutRolePolicy ${c.roleArn} ${c.policyName}${c.replaces ? ' (merged into the existing policy)' : ''}\n${indent(JSON.stringify(c.document, null, 2), '    ')}`,
-            ),
-          );
-        }
-        out.info(`Plan: ${changes.length} inline policy(ies) to put. Key policies are never edited.`);
-      }
-      const decision = await confirmApply(ctx, options, `Put ${changes.length} inline policy(ies)?`);
-      if (decision === 'dry-run') {
-        if (!out.jsonMode) out.info('Dry run: no changes were sent.');
-      } else {
-        const iam = await ctx.aws.iam();
-        for (const [i, c] of changes.entries()) {
-          const entry = applied[i] as (typeof applied)[number];
-          try {
-            await iam.putRoleInlinePolicy({
-              roleArn: c.roleArn,
-              policyName: c.policyName,
-              document: c.document,
-            });
-            entry.status = 'applied';
-            if (!out.jsonMode) out.result(`${out.colors.green('applied')}  ${c.roleArn} ${c.policyName}`);
-          } catch (e) {
-            entry.status = 'failed';
-            entry.error = describeError(e);
-            if (!out.jsonMode)
-              out.result(`${out.colors.red('failed')}   ${c.roleArn} ${c.policyName}: ${entry.error}`);
-          }
-        }
-        // Re-check from fresh reads so the exit code says whether the fix worked.
-        if (applied.some((a) => a.status === 'applied')) {
-          reports = [];
-          for (const t of targets) {
-            reports.push(
-              await checkTaskDefinitionSecrets(ctx, { view: t.view, region: t.region, label: t.label }),
-            );
-          }
-          if (!out.jsonMode) {
-            out.info('After the fix:');
-            for (const r of reports) out.result(renderReport(r, ctx, false));
-          }
-        }
-        if (applied.some((a) => a.status === 'failed')) {
-          if (out.jsonMode) writeJson(ctx, reports, options, applied);
-          return ExitCode.partial;
-        }
-      }
+  const changes = planFixChanges(reports);
+  // A person about to be asked must see the plan first; everyone else gets it with the result.
+  const prompting = changes.length > 0 && !options.fix.dryRun && !options.fix.yes && ctx.interactive;
+  if (prompting) {
+    const { showSecretsCheckPlan } = await import('../output/secrets-check.js');
+    showSecretsCheckPlan(ctx.out, { ...base, exitCode: ExitCode.ok }, changes);
+  }
+  const applied = await applyRoleFixes(ctx, options.fix, changes);
+  let recheck: SecretsRecheck | undefined;
+  if (applied.counts.applied > 0 && !applied.interrupted) {
+    // Re-check from fresh reads so the exit code says whether the fix worked. A failure here does
+    // not hide the writes: they are in `applied`, and the re-check failure is part of the result.
+    try {
+      recheck = { status: 'done', reports: await checkTargets(ctx, targets, false) };
+    } catch (e) {
+      recheck =
+        e instanceof InterruptedError
+          ? { status: 'interrupted' }
+          : { status: 'failed', error: describeError(e) };
     }
   }
-
-  if (out.jsonMode) writeJson(ctx, reports, options, applied);
-  return exitCodeFor(reports);
+  const finalReports = recheck?.status === 'done' ? recheck.reports : reports;
+  const exitCode = worstExitCode(
+    applyExitCode(applied),
+    recheck === undefined || recheck.status === 'done' ? exitCodeFor(finalReports) : ExitCode.aws,
+    recheck?.status === 'interrupted' || ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok,
+  );
+  return { ...base, shownBeforePrompt: prompting, apply: { result: applied, recheck }, exitCode };
 }
 
 /** 1 when any task definition has findings, else 3 when any could not be decided, else 0. */
@@ -461,31 +465,6 @@ export function exitCodeFor(reports: readonly TaskDefinitionSecretsReport[]): Ex
   if (reports.some((r) => r.result.status === 'findings')) return ExitCode.findings;
   if (reports.some((r) => r.result.status === 'incomplete')) return ExitCode.aws;
   return ExitCode.ok;
-}
-
-function writeJson(
-  ctx: CommandContext,
-  reports: readonly TaskDefinitionSecretsReport[],
-  options: SecretsCheckOptions,
-  applied: readonly unknown[],
-): void {
-  const code = exitCodeFor(reports);
-  ctx.out.json({
-    status: code === ExitCode.ok ? 'ok' : code === ExitCode.findings ? 'findings' : 'incomplete',
-    taskDefinitions: reports.map((r) => ({
-      taskDefinition: r.label,
-      region: r.region,
-      account: r.account,
-      executionRoleArn: r.input.executionRoleArn ?? null,
-      taskRoleArn: r.input.taskRoleArn ?? null,
-      status: r.result.status,
-      rows: r.result.rows,
-      findings: r.result.findings,
-      ...(options.fix || options.applyFix ? { fix: r.result.fix ?? null } : {}),
-      ...(r.simulator ? { simulator: r.simulator } : {}),
-    })),
-    ...(options.applyFix ? { dryRun: options.dryRun, changes: applied } : {}),
-  });
 }
 
 /** One PutRolePolicy per (role, policy name), merged with a same-named inline policy that exists. */
@@ -504,7 +483,8 @@ export interface FixChange {
 export function crossAccountRefusal(change: Pick<FixChange, 'roleArn' | 'account'>): string | undefined {
   const roleAccount = accountOfArn(change.roleArn);
   if (roleAccount === change.account) return undefined;
-  return `role ${change.roleArn} is in account ${roleAccount}, not the caller's account ${change.account}: ecsops never writes it from here (use --accounts/--assume-role or that account's credentials)`;
+  // PutRolePolicy takes only the role name: sent from here it would change the caller's same-named role.
+  return `role ${change.roleArn} is in account ${roleAccount}, not the caller's account ${change.account}; ecsops writes roles only in the caller's account: run it with credentials of account ${roleAccount} (--accounts/--assume-role are not supported)`;
 }
 
 /** The progress and report label of a fix: the role and the inline policy name. */
@@ -588,113 +568,4 @@ function existingInlineStatements(
   }
   const st = (parsed as { Statement?: unknown }).Statement;
   return Array.isArray(st) ? st : st ? [st] : undefined;
-}
-
-function indent(text: string, prefix: string): string {
-  return text
-    .split('\n')
-    .map((l) => prefix + l)
-    .join('\n');
-}
-
-function cell(d: AccessDecision | DecryptCell | undefined, ctx: CommandContext): string {
-  const c = ctx.out.colors;
-  switch (d?.decision) {
-    case undefined:
-      return '-';
-    case 'allowed':
-      return c.green('ok');
-    case 'not-needed':
-      return '-';
-    case 'denied':
-      return c.red('DENIED');
-    case 'not-allowed':
-      return c.red('no');
-    case 'unknown':
-      return c.yellow('?');
-  }
-}
-
-function renderReport(r: TaskDefinitionSecretsReport, ctx: CommandContext, withFix: boolean): string {
-  const c = ctx.out.colors;
-  const lines: string[] = [];
-  const exec = r.input.executionRoleArn ?? '(none)';
-  lines.push(
-    `Task definition ${r.label} (${r.region}): execution role ${exec}${r.input.taskRoleArn ? `, task role ${r.input.taskRoleArn}` : ''}`,
-  );
-  const rows = r.result.rows;
-  if (rows.length === 0) lines.push('  No secrets to check.');
-  const containers = [...new Set(rows.map((row) => row.containerName))];
-  for (const name of containers) {
-    lines.push('', `Container ${name}:`);
-    lines.push(
-      indent(
-        renderTable(
-          ['NAME', 'REFERENCE', 'EXISTS', 'KEY', 'EXEC READ', 'EXEC KMS', 'TASK READ', 'TASK KMS'],
-          rows
-            .filter((row) => row.containerName === name)
-            .map((row) => [
-              row.name,
-              row.valueFrom,
-              row.exists,
-              row.key,
-              cell(row.execution.read, ctx),
-              cell(row.execution.decrypt, ctx),
-              row.task ? cell(row.task.read, ctx) : '-',
-              row.task ? cell(row.task.decrypt, ctx) : '-',
-            ]),
-        ),
-        '  ',
-      ),
-    );
-  }
-  const findings = r.result.findings;
-  if (findings.length > 0) {
-    lines.push('', 'Findings:');
-    for (const f of findings) lines.push(renderFinding(f, ctx));
-  }
-  if (r.simulator?.length) {
-    const disagreements = r.simulator.filter((s) => !s.agrees).length;
-    lines.push(
-      '',
-      `IAM policy simulator: ${r.simulator.length} question(s), ${disagreements} disagreement(s).`,
-    );
-  }
-  if (withFix && r.result.fix) {
-    const fix = r.result.fix;
-    if (fix.policy) {
-      lines.push('', `Inline policy ${fix.policyName} for the execution role ${fix.roleArn}:`);
-      lines.push(indent(JSON.stringify(fix.policy, null, 2), '  '));
-    }
-    for (const k of fix.keyPolicyStatements) {
-      lines.push(
-        '',
-        `Add this statement to the key policy of ${k.keyArn} (ecsops never edits key policies):`,
-      );
-      lines.push(indent(JSON.stringify(k.statement, null, 2), '  '));
-    }
-    if (!fix.policy && fix.keyPolicyStatements.length === 0) lines.push('', 'Fix: nothing to add.');
-  }
-  const status =
-    r.result.status === 'ok'
-      ? c.green(
-          'OK: the execution role can read and decrypt every secret (as far as the readable policies show).',
-        )
-      : r.result.status === 'findings'
-        ? c.red(`${findings.filter((f) => f.severity === 'error').length} problem(s) found.`)
-        : c.yellow('Could not decide everything: see the findings marked "unknown".');
-  lines.push('', status);
-  return lines.join('\n');
-}
-
-function renderFinding(f: SecretsCheckFinding, ctx: CommandContext): string {
-  const c = ctx.out.colors;
-  const sev =
-    f.severity === 'error'
-      ? c.red('error  ')
-      : f.severity === 'warning'
-        ? c.yellow('unknown')
-        : c.gray('note   ');
-  const where = f.containerName ? `${f.containerName}/${f.name}: ` : '';
-  return `  ${sev} [${f.code}] ${where}${f.message}\n          fix: ${f.remediation}`;
 }

@@ -1,10 +1,16 @@
 import type { Command } from 'commander';
+import type {
+  SecretsCheckFixMode,
+  SecretsCheckOptions,
+  SecretsCheckSource,
+} from '../../commands/secrets-check.js';
 import { UsageError } from '../../errors.js';
 import { Option } from '../commander.js';
 import { addMutatingOptions, collectList } from '../options.js';
 import type { RunCommand } from '../run.js';
 
-interface RawFlags {
+/** The flags as commander parses them. */
+export interface RawFlags {
   taskDef?: string;
   file?: string;
   cluster?: string;
@@ -57,26 +63,56 @@ export function registerSecretsCheck(parent: Command, run: RunCommand): void {
     );
   addMutatingOptions(check).action((flags: RawFlags, command: Command) =>
     run(command, async (ctx) => {
-      if ((flags.dryRun || flags.yes) && !flags.applyFix) {
-        throw new UsageError('--dry-run and --yes only apply to --apply-fix');
-      }
-      const { runSecretsCheck } = await import('../../commands/secrets-check.js');
-      return runSecretsCheck(
-        {
-          taskDef: flags.taskDef,
-          file: flags.file,
-          cluster: flags.cluster,
-          services: flags.service ?? [],
-          allServices: flags.allServices,
-          executionRole: flags.executionRole,
-          fix: flags.fix,
-          applyFix: flags.applyFix,
-          iamSimulator: flags.iamSimulator,
-          dryRun: flags.dryRun,
-          yes: flags.yes,
-        },
-        ctx,
-      );
+      const opts = parseSecretsCheckFlags(flags);
+      const [{ runSecretsCheck }, { secretsCheckView }, { present }] = await Promise.all([
+        import('../../commands/secrets-check.js'),
+        import('../../output/secrets-check.js'),
+        import('../../output/present.js'),
+      ]);
+      return present(ctx.out, await runSecretsCheck(opts, ctx), secretsCheckView);
     }),
   );
+}
+
+/** Flags -> options; every combination the options cannot express is a usage error here. */
+export function parseSecretsCheckFlags(flags: RawFlags): SecretsCheckOptions {
+  return {
+    source: parseSource(flags),
+    executionRole: flags.executionRole,
+    fix: parseFix(flags),
+    iamSimulator: flags.iamSimulator,
+  };
+}
+
+function parseSource(flags: RawFlags): SecretsCheckSource {
+  const services = flags.service ?? [];
+  const modes = [flags.taskDef, flags.file, flags.cluster].filter((m) => m !== undefined).length;
+  if (modes !== 1) {
+    throw new UsageError(
+      'Say what to check: exactly one of --task-def, --file or --cluster.',
+      'Examples: ecsops secrets check --task-def web:42 | --file td.json | --cluster prod --service web',
+    );
+  }
+  if (flags.cluster !== undefined && services.length === 0 && !flags.allServices) {
+    throw new UsageError('--cluster needs --service NAME... or --all-services');
+  }
+  if (services.length > 0 && flags.allServices) {
+    throw new UsageError('--service and --all-services cannot be used together');
+  }
+  if ((services.length > 0 || flags.allServices) && flags.cluster === undefined) {
+    throw new UsageError('--service and --all-services need --cluster');
+  }
+  if (flags.taskDef !== undefined) return { kind: 'task-def', taskDef: flags.taskDef };
+  if (flags.file !== undefined) return { kind: 'file', path: flags.file };
+  return {
+    kind: 'services',
+    cluster: flags.cluster as string,
+    services: flags.allServices ? { kind: 'all' } : { kind: 'named', names: services },
+  };
+}
+
+function parseFix(flags: RawFlags): SecretsCheckFixMode {
+  if (flags.applyFix) return { kind: 'apply', dryRun: flags.dryRun, yes: flags.yes };
+  if (flags.dryRun || flags.yes) throw new UsageError('--dry-run and --yes only apply to --apply-fix');
+  return flags.fix ? { kind: 'print' } : { kind: 'none' };
 }

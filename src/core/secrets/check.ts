@@ -32,7 +32,8 @@ import {
 } from '../iam/fix-policy.js';
 import type { PolicySource, UnreadableDocument } from '../iam/policy.js';
 import type { ParameterMetadata } from '../ssm-types.js';
-import type { TaskDefinitionView } from '../task-definition/parse.js';
+import type { ParsedTaskDefinition, TaskDefinitionView } from '../task-definition/parse.js';
+import { prepareMigration } from './migrate.js';
 import {
   findReferenceProblems,
   parseSecretReference,
@@ -109,6 +110,19 @@ export interface SecretsCheckInput {
   keys: Readonly<Record<string, Lookup<KmsKeyState>>>;
   /** Name of the inline policy `--fix` proposes. */
   fixPolicyName?: string | undefined;
+  /** Containers that still load secrets through an env-loading wrapper (`findWrapperUses`). */
+  wrappers?: readonly WrapperUse[] | undefined;
+  /** The `secrets migrate` command line for this task definition, for the wrapper finding's remediation. */
+  migrateCommand?: string | undefined;
+}
+
+/** A container that still loads its secrets through an env-loading wrapper at runtime. */
+export interface WrapperUse {
+  containerName: string;
+  /** The wrapper, when an adapter recognised it. */
+  tool?: string | undefined;
+  /** Why `secrets migrate` would not migrate it as is (its refusal), when it would not. */
+  detail?: string | undefined;
 }
 
 /** Stable finding codes (documented in the README; scripts may match on them). */
@@ -127,12 +141,14 @@ export const FINDING_CODES = [
   'execution-role-cannot-read',
   'execution-role-cannot-decrypt',
   'task-role-can-but-execution-role-cannot',
+  'role-in-other-account',
+  'wrapper-not-migrated',
   'unknown',
 ] as const;
 /** A finding code. */
 export type FindingCode = (typeof FINDING_CODES)[number];
 
-/** One finding: `error` fails the check, `warning` is `unknown` (could not decide), `info` is a note. */
+/** One finding: `error` fails the check, `warning` means ecsops could not decide, `info` is a note. */
 export interface SecretsCheckFinding {
   code: FindingCode;
   severity: 'error' | 'warning' | 'info';
@@ -639,31 +655,157 @@ export function checkSecrets(input: SecretsCheckInput): SecretsCheckResult {
     }
   }
 
-  const fix = input.executionRoleArn
-    ? {
-        roleArn: input.executionRoleArn,
-        policyName: input.fixPolicyName ?? 'ecsops-secrets-access',
-        policy: planExecutionRolePolicy({
-          ssmParameterArns: needs.ssm,
-          secretArns: needs.secrets,
-          kmsKeys: [...needs.kms.entries()].map(([keyArn, via]) => ({ keyArn, viaServices: [...via] })),
-        }),
-        keyPolicyStatements: [...keyStatements.entries()].map(([keyArn, via]) => ({
-          keyArn,
-          statement: planKeyPolicyStatement({
-            roleArn: input.executionRoleArn as string,
-            viaServices: [...via],
-          }),
-        })),
-      }
-    : undefined;
+  for (const w of input.wrappers ?? []) findings.push(wrapperFinding(w, input.migrateCommand));
 
-  const status = findings.some((f) => f.severity === 'error')
-    ? 'findings'
-    : findings.some((f) => f.code === 'unknown')
-      ? 'incomplete'
-      : 'ok';
-  return { status, rows, findings, fix };
+  const fix =
+    input.executionRoleArn && !isOtherAccount(input, input.executionRoleArn)
+      ? {
+          roleArn: input.executionRoleArn,
+          policyName: input.fixPolicyName ?? 'ecsops-secrets-access',
+          policy: planExecutionRolePolicy({
+            ssmParameterArns: needs.ssm,
+            secretArns: needs.secrets,
+            kmsKeys: [...needs.kms.entries()].map(([keyArn, via]) => ({ keyArn, viaServices: [...via] })),
+          }),
+          keyPolicyStatements: [...keyStatements.entries()].map(([keyArn, via]) => ({
+            keyArn,
+            statement: planKeyPolicyStatement({
+              roleArn: input.executionRoleArn as string,
+              viaServices: [...via],
+            }),
+          })),
+        }
+      : undefined;
+
+  return { status: statusOf(findings), rows, findings, fix };
+}
+
+/** `findings` when any finding is an error, `incomplete` when ecsops could not decide something, else `ok`. */
+export function statusOf(findings: readonly SecretsCheckFinding[]): SecretsCheckResult['status'] {
+  if (findings.some((f) => f.severity === 'error')) return 'findings';
+  if (findings.some((f) => f.severity === 'warning')) return 'incomplete';
+  return 'ok';
+}
+
+function wrapperFinding(w: WrapperUse, migrateCommand: string | undefined): SecretsCheckFinding {
+  const what = w.tool ? `an env-loading wrapper (${w.tool})` : 'an env-loading wrapper';
+  const migrate = migrateCommand ?? 'ecsops secrets migrate';
+  return {
+    code: 'wrapper-not-migrated',
+    severity: 'error',
+    containerName: w.containerName,
+    message: `container ${w.containerName} still loads its secrets through ${what} at runtime${w.detail ? ` (${w.detail})` : ''}; those secrets are not native, so this check cannot see or prove them`,
+    remediation: `Migrate them to native secrets with \`${migrate}\` (it checks the new revision's secrets before registering), then check the new revision.`,
+  };
+}
+
+/**
+ * The containers of a task definition that still use an env-loading wrapper, found by the same
+ * adapters `secrets migrate` uses (a wrapper it would refuse to migrate counts too).
+ */
+export function findWrapperUses(parsed: ParsedTaskDefinition, region?: string | undefined): WrapperUse[] {
+  const prep = prepareMigration(parsed, { valueFrom: 'arn', region, accountId: undefined });
+  const uses = new Map<string, WrapperUse>();
+  for (const c of prep.containers)
+    uses.set(c.container.name, { containerName: c.container.name, tool: c.tool });
+  for (const r of prep.refusals) {
+    if (!uses.has(r.container))
+      uses.set(r.container, { containerName: r.container, tool: r.tool, detail: r.reason });
+  }
+  const order = parsed.view.containers.map((c) => c.name);
+  return [...uses.values()].sort((a, b) => order.indexOf(a.containerName) - order.indexOf(b.containerName));
+}
+
+// ---- IAM policy simulator comparison -----------------------------------------------------------
+
+/** Where IAM's simulator and ecsops disagree on one identity-side question. */
+export interface SimulatorComparison {
+  containerName: string;
+  name: string;
+  action: string;
+  resource: string;
+  ecsops: AccessDecision['decision'];
+  simulator: 'allowed' | 'explicitDeny' | 'implicitDeny' | 'error';
+  /** Null when the simulator could not answer: nothing was compared. */
+  agrees: boolean | null;
+  error?: string;
+  /** For `error`: the simulator call was refused (the caller lacks iam:SimulatePrincipalPolicy). */
+  accessDenied?: boolean;
+}
+
+/** How the simulator comparison of one task definition went. */
+export interface SimulatorSummary {
+  questions: number;
+  /** Questions the simulator answered. */
+  compared: number;
+  disagreements: number;
+  failed: number;
+  /** `not-compared`: every simulator call failed, so nothing was compared. */
+  verdict: 'agrees' | 'disagrees' | 'not-compared' | 'partly-compared';
+}
+
+const SIMULATOR_EQUIVALENT: Record<string, SimulatorComparison['simulator']> = {
+  allowed: 'allowed',
+  denied: 'explicitDeny',
+  'not-allowed': 'implicitDeny',
+};
+
+/** Whether the simulator's answer agrees with ecsops' identity-only one (our `unknown` is no claim). */
+export function simulatorAgrees(
+  ours: AccessDecision['decision'],
+  simulator: 'allowed' | 'explicitDeny' | 'implicitDeny',
+): boolean {
+  return ours === 'unknown' || SIMULATOR_EQUIVALENT[ours] === simulator;
+}
+
+/** Counts the comparison; a run where every call failed compared nothing, whatever it may look like. */
+export function summarizeSimulator(comparisons: readonly SimulatorComparison[]): SimulatorSummary {
+  const failed = comparisons.filter((c) => c.simulator === 'error').length;
+  const compared = comparisons.length - failed;
+  const disagreements = comparisons.filter((c) => c.agrees === false).length;
+  const verdict =
+    disagreements > 0
+      ? 'disagrees'
+      : compared === 0 && failed > 0
+        ? 'not-compared'
+        : failed > 0
+          ? 'partly-compared'
+          : 'agrees';
+  return { questions: comparisons.length, compared, disagreements, failed, verdict };
+}
+
+/**
+ * The findings of a simulator comparison: one per disagreement, and one when calls failed (the
+ * comparison could not be made for those questions). Either makes an `ok` result `incomplete`.
+ */
+export function planSimulatorFindings(comparisons: readonly SimulatorComparison[]): SecretsCheckFinding[] {
+  const findings: SecretsCheckFinding[] = comparisons
+    .filter((c) => c.agrees === false)
+    .map((c) => ({
+      code: 'unknown',
+      severity: 'warning',
+      containerName: c.containerName,
+      name: c.name,
+      message: `IAM's policy simulator says ${c.simulator} for ${c.action} on ${c.resource}, ecsops says ${c.ecsops}`,
+      remediation:
+        'One of the two is wrong: check the policies by hand, and please report the case to ecsops with the policy documents.',
+    }));
+  const failed = comparisons.filter((c) => c.simulator === 'error');
+  const first = failed[0];
+  if (first) {
+    const all = failed.length === comparisons.length;
+    const denied = failed.some((c) => c.accessDenied);
+    findings.push({
+      code: 'unknown',
+      severity: 'warning',
+      message: `the comparison with IAM's policy simulator could not be made${all ? '' : ` for ${failed.length} of ${comparisons.length} question(s)`}: ${all ? `every simulator call (${failed.length}) failed` : 'the simulator calls failed'}, first for ${first.action} on ${first.resource}: ${first.error ?? 'unknown error'}`,
+      remediation: denied
+        ? 'Run ecsops with credentials that allow iam:SimulatePrincipalPolicy, or drop --iam-simulator.'
+        : "Re-run later, or drop --iam-simulator; ecsops' own answer above stands on its own.",
+      ...(denied ? { lackingPermission: 'iam:SimulatePrincipalPolicy' } : {}),
+    });
+  }
+  return findings;
 }
 
 function readAction(t: ReferenceTarget): string {
@@ -702,6 +844,21 @@ function resolveRole(
       reason: 'the task definition has no execution role',
     };
     return { cells: { read: none, decrypt: none } };
+  }
+  const roleAccount = accountOfArn(roleArn);
+  if (isOtherAccount(input, roleArn)) {
+    // IAM takes only the role *name*: reading it here would read the caller's same-named role.
+    const reason = `${which} role ${roleArn} is in account ${roleAccount}, not the caller's account ${input.account}; ecsops reads and changes roles only in the caller's account`;
+    if (hasRefs) {
+      findings.push({
+        code: 'role-in-other-account',
+        severity: which === 'execution' ? 'warning' : 'info',
+        message: `${reason}, so it was not checked`,
+        remediation: `Run the check with credentials of account ${roleAccount} (e.g. a --profile for that account); checking roles across accounts (--accounts/--assume-role) is not supported.`,
+      });
+    }
+    const unknown: AccessDecision = { decision: 'unknown', reason };
+    return { cells: { read: unknown, decrypt: unknown } };
   }
   const state = input.roles[roleArn];
   if (!state || state.status === 'unreadable') {
@@ -771,6 +928,11 @@ function resolveRole(
     },
     cells: {},
   };
+}
+
+/** True when a role ARN names another account than the one the check runs as (never read, never written). */
+export function isOtherAccount(input: Pick<SecretsCheckInput, 'account'>, roleArn: string): boolean {
+  return input.account !== '' && accountOfArn(roleArn) !== input.account;
 }
 
 function isUnreadableDoc(doc: unknown): doc is UnreadableDocument {

@@ -1,23 +1,31 @@
 import { describe, expect, it } from 'vitest';
-import type { KmsGrant } from '../../../src/core/iam/evaluate.js';
+import type { AccessDecision, KmsGrant } from '../../../src/core/iam/evaluate.js';
 import type { PolicySource } from '../../../src/core/iam/policy.js';
 import {
   checkSecrets,
   type FindingCode,
+  findWrapperUses,
   type KmsKeyState,
   kmsKeyLookupKey,
   type Lookup,
   parameterLookupKey,
   planKmsKeyReads,
   planSecretsCheckReads,
+  planSimulatorFindings,
   type RoleState,
   type SecretMetadataState,
   type SecretsCheckInput,
   type SecretsCheckResult,
+  type SimulatorComparison,
+  type SimulatorSummary,
   secretLookupKey,
+  simulatorAgrees,
+  statusOf,
+  summarizeSimulator,
   type TaskSecretReference,
 } from '../../../src/core/secrets/check.js';
 import type { ParameterMetadata } from '../../../src/core/ssm-types.js';
+import { readTaskDefinitionDocument } from '../../../src/core/task-definition/parse.js';
 
 const REGION = 'eu-west-1';
 const ACCT = '123456789012';
@@ -602,5 +610,161 @@ describe('checkSecrets remediation wording', () => {
     expect(r.findings[0]?.remediation).toContain(
       'Add a statement naming the execution role to the key policy',
     );
+  });
+});
+
+describe('roles of another account', () => {
+  const OTHER = 'arn:aws:iam::999999999999:role/web-exec';
+  it.each<[string, Partial<SecretsCheckInput>, SecretsCheckResult['status'], FindingCode[]]>([
+    // The role was never read (no entry in `roles`): the check cannot decide, and says so.
+    [
+      'execution role in another account',
+      { executionRoleArn: OTHER, roles: {} },
+      'incomplete',
+      ['role-in-other-account'],
+    ],
+    [
+      'task role in another account is a note',
+      { taskRoleArn: 'arn:aws:iam::999999999999:role/app', roles: { [EXEC]: role(EXEC, [readApp]) } },
+      'ok',
+      ['role-in-other-account'],
+    ],
+    ['same account: no such finding', {}, 'ok', []],
+  ])('%s', (_n, over, status, expected) => {
+    const r = checkSecrets(input(over));
+    expect(r.status).toBe(status);
+    expect(codes(r)).toEqual(expected);
+  });
+
+  it('names the account, says which credentials are needed, and proposes no fix for it', () => {
+    const r = checkSecrets(input({ executionRoleArn: OTHER, roles: {} }));
+    const f = r.findings[0];
+    expect(f?.severity).toBe('warning');
+    expect(f?.message).toContain('account 999999999999');
+    expect(f?.message).toContain(`caller's account ${ACCT}`);
+    expect(f?.remediation).toContain('credentials of account 999999999999');
+    expect(f?.remediation).toContain('--accounts/--assume-role');
+    expect(r.fix).toBeUndefined();
+    expect(r.rows[0]?.execution.read?.decision).toBe('unknown');
+    // A same-named role of the caller's account, if it were in the map, is not used.
+    const local = checkSecrets(
+      input({
+        executionRoleArn: OTHER,
+        roles: { [OTHER]: role(`arn:aws:iam::${ACCT}:role/web-exec`, [readApp]) },
+      }),
+    );
+    expect(local.status).toBe('incomplete');
+    expect(local.fix).toBeUndefined();
+  });
+});
+
+describe('env-loading wrappers', () => {
+  const parsed = (containers: object[]) =>
+    readTaskDefinitionDocument(
+      { family: 'web', executionRoleArn: EXEC, containerDefinitions: containers },
+      'web:3',
+    );
+
+  it.each<[string, object[], { containerName: string; tool?: string }[]]>([
+    [
+      'chamber in the entry point',
+      [{ name: 'app', image: 'x', entryPoint: ['chamber', 'exec', 'app-prod', '--', 'node', 'app.js'] }],
+      [{ containerName: 'app', tool: 'chamber' }],
+    ],
+    [
+      'ssm-env in the command',
+      [{ name: 'app', image: 'x', command: ['ssm-env', '-with-decryption', 'node', 'app.js'] }],
+      [{ containerName: 'app', tool: 'ssm-env' }],
+    ],
+    [
+      'wrapper configuration, image unknown: still a wrapper',
+      [{ name: 'app', image: 'x', environment: [{ name: 'AWS_ENV_PATH', value: '/app/prod/' }] }],
+      [{ containerName: 'app' }],
+    ],
+    ['no wrapper', [{ name: 'app', image: 'x', command: ['node', 'app.js'] }], []],
+    [
+      'only the second container',
+      [
+        { name: 'proxy', image: 'nginx' },
+        { name: 'app', image: 'x', entryPoint: ['chamber', 'exec', 'svc', '--', 'node'] },
+      ],
+      [{ containerName: 'app', tool: 'chamber' }],
+    ],
+  ])('findWrapperUses: %s', (_n, containers, expected) => {
+    const uses = findWrapperUses(parsed(containers), REGION);
+    expect(uses).toHaveLength(expected.length);
+    for (const [i, e] of expected.entries()) expect(uses[i]).toMatchObject(e);
+  });
+
+  it('a wrapper is a finding pointing at secrets migrate, not "ok"', () => {
+    const r = checkSecrets(
+      input({
+        references: [],
+        wrappers: [{ containerName: 'app', tool: 'chamber' }],
+        migrateCommand: 'ecsops secrets migrate --task-def web:3',
+      }),
+    );
+    expect(r.status).toBe('findings');
+    expect(r.findings).toEqual([
+      expect.objectContaining({
+        code: 'wrapper-not-migrated',
+        severity: 'error',
+        containerName: 'app',
+        remediation: expect.stringContaining('`ecsops secrets migrate --task-def web:3`'),
+      }),
+    ]);
+    expect(r.findings[0]?.message).toContain('chamber');
+  });
+});
+
+describe('IAM policy simulator comparison', () => {
+  const q = (
+    simulator: SimulatorComparison['simulator'],
+    agrees: boolean | null,
+    extra: Partial<SimulatorComparison> = {},
+  ): SimulatorComparison => ({
+    containerName: 'web',
+    name: 'DB',
+    action: 'ssm:GetParameters',
+    resource: pArn('/app/db'),
+    ecsops: 'allowed',
+    simulator,
+    agrees,
+    ...(simulator === 'error' ? { error: 'iam:SimulatePrincipalPolicy failed: InternalFailure' } : {}),
+    ...extra,
+  });
+  it.each<[string, SimulatorComparison[], SimulatorSummary['verdict'], number, number]>([
+    ['all agree', [q('allowed', true), q('allowed', true)], 'agrees', 0, 0],
+    ['one disagrees', [q('allowed', true), q('implicitDeny', false)], 'disagrees', 1, 1],
+    // Every call failed: nothing was compared. "0 disagreements" would be a lie.
+    ['every call failed', [q('error', null), q('error', null)], 'not-compared', 0, 1],
+    ['some calls failed', [q('allowed', true), q('error', null)], 'partly-compared', 0, 1],
+  ])('%s', (_n, comparisons, verdict, disagreements, findingCount) => {
+    const s = summarizeSimulator(comparisons);
+    expect(s.verdict).toBe(verdict);
+    expect(s.disagreements).toBe(disagreements);
+    expect(planSimulatorFindings(comparisons)).toHaveLength(findingCount);
+  });
+
+  it('failed calls are an "unknown" finding saying the comparison could not be made', () => {
+    const [f] = planSimulatorFindings([q('error', null, { accessDenied: true }), q('error', null)]);
+    expect(f).toMatchObject({
+      code: 'unknown',
+      severity: 'warning',
+      lackingPermission: 'iam:SimulatePrincipalPolicy',
+    });
+    expect(f?.message).toContain('could not be made');
+    expect(f?.message).toContain('every simulator call (2) failed');
+    expect(statusOf(f ? [f] : [])).toBe('incomplete');
+  });
+
+  it.each<[AccessDecision['decision'], 'allowed' | 'explicitDeny' | 'implicitDeny', boolean]>([
+    ['allowed', 'allowed', true],
+    ['not-allowed', 'implicitDeny', true],
+    ['denied', 'explicitDeny', true],
+    ['allowed', 'implicitDeny', false],
+    ['unknown', 'allowed', true],
+  ])('simulatorAgrees(%s, %s) = %s', (ours, sim, agrees) => {
+    expect(simulatorAgrees(ours, sim)).toBe(agrees);
   });
 });
