@@ -2,86 +2,93 @@ import { resolveAlarmOptions } from '../core/alarm/definition.js';
 import { alarmNameSearchPrefix } from '../core/alarm/name.js';
 import {
   type AlarmChange,
+  type AlarmPlan,
+  type AlarmRename,
   type AlarmSkip,
   type AlarmTag,
+  type ExistingAlarmState,
+  findActionWarnings,
   findMissingTags,
   findTopicWarnings,
-  isManagedAlarm,
   planAlarmChanges,
   type TopicState,
   validateExtraTags,
 } from '../core/alarm/plan.js';
-import type { AlarmOptions, ExistingMetricAlarm } from '../core/alarm/types.js';
-import { mapConcurrent } from '../core/concurrency.js';
+import type { AlarmOptions } from '../core/alarm/types.js';
 import { regionOfArn } from '../core/ecs-types.js';
-import { ExitCode, InputError, UsageError } from '../errors.js';
-import { type PlanLine, renderPlanLines } from '../output/plan.js';
+import { InputError, UsageError } from '../errors.js';
+import { alarmChangeLabel, reportAlarmCreatePlan } from '../output/alarm.js';
+import type { CommandResult } from '../output/present.js';
 import { createWritePacers, readServices } from './alarm-list.js';
-import { confirmApply, type MutatingOptions } from './apply-flow.js';
+import {
+  type ApplyResult,
+  applyChanges,
+  applyExitCode,
+  type ChangeOutcome,
+  type MutatingOptions,
+} from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
+import { readAll } from './read-all.js';
 import { readNamedClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
+/** Which services of the clusters get an alarm: `--all-services` or `--service NAME...`. */
+export type ServiceSelection = { kind: 'all' } | { kind: 'named'; names: readonly [string, ...string[]] };
+
+/**
+ * What happens to the alarms' notification actions:
+ * - `keep` (no --sns-topic): existing alarms keep theirs, new alarms get none (with a warning);
+ * - `topics` (--sns-topic): ALARM, and unless `okActions` is false OK, notify these topics;
+ * - `none` (--no-actions): every alarm's actions are removed.
+ */
+export type AlarmActionsChoice =
+  | { kind: 'keep' }
+  | { kind: 'topics'; topics: readonly [string, ...string[]]; okActions?: boolean | undefined }
+  | { kind: 'none' };
+
 /** Parsed flags of `alarm create`. */
 export interface AlarmCreateOptions extends MutatingOptions {
-  clusters: string[];
-  /** Service names; empty with `allServices`. */
-  services: string[];
-  allServices: boolean;
-  alarm: AlarmOptions;
+  clusters: readonly [string, ...string[]];
+  services: ServiceSelection;
+  /** Threshold, periods, missing data, name prefix, description; the actions are `actions`. */
+  alarm: Omit<AlarmOptions, 'topics' | 'okActions'>;
+  actions: AlarmActionsChoice;
   tags: AlarmTag[];
   includeZeroDesired: boolean;
   enableInsights: boolean;
 }
 
-type Status = 'planned' | 'applied' | 'failed' | 'not-started';
-interface ChangeResult {
-  change: AlarmChange;
-  status: Status;
-  error?: string;
-  /** For updates: the alarm's current tags, read before confirming. */
-  currentTags?: AlarmTag[];
+/** The typed result of `alarm create`. */
+export interface AlarmCreateResult extends CommandResult {
+  dryRun: boolean;
+  /** Regions of the clusters (where the alarms live). */
+  regions: string[];
+  apply: ApplyResult<AlarmChange>;
+  unchanged: AlarmPlan['unchanged'];
+  skipped: AlarmSkip[];
+  /** Services whose alarm has a distinct name because the usual one belongs to another service. */
+  renamed: AlarmRename[];
+  warnings: string[];
 }
 
-const targetOf = (c: AlarmChange) =>
-  c.kind === 'enable-insights' ? c.clusterName : `${c.clusterName}/${c.serviceName}`;
-
-function describeChange(change: AlarmChange): PlanLine[] {
-  switch (change.kind) {
-    case 'enable-insights':
-      return [
-        { sign: '~', text: `${change.region} ${change.clusterName}: containerInsights disabled -> enabled` },
-      ];
-    case 'create-alarm':
-      return [{ sign: '+', text: `${change.region} ${change.definition.AlarmName} (${targetOf(change)})` }];
-    case 'update-alarm':
-      return [
-        { sign: '~', text: `${change.region} ${change.definition.AlarmName} (${targetOf(change)})` },
-        ...change.changes.map((c) => ({
-          sign: '~' as const,
-          text: `    ${c.field}: ${JSON.stringify(c.before) ?? 'unset'} -> ${JSON.stringify(c.after) ?? 'unset'}`,
-        })),
-      ];
-  }
-}
+const clusterKey = (region: string, clusterName: string) => `${region}\u0000${clusterName}`;
 
 /**
  * `ecsops alarm create`: read clusters, services and existing alarms -> plan -> diff -> confirm ->
- * apply (paced) -> report. A second run with the same flags writes nothing.
+ * apply (Container Insights first, then the alarms, paced) -> typed result. A second run with the
+ * same flags writes nothing.
  */
-export async function runAlarmCreate(options: AlarmCreateOptions, ctx: CommandContext): Promise<ExitCode> {
-  const { out } = ctx;
-  if (options.clusters.length === 0) throw new UsageError('Name at least one --cluster');
-  if (options.allServices && options.services.length)
-    throw new UsageError('--service and --all-services cannot be used together');
-  if (!options.allServices && options.services.length === 0) {
-    throw new UsageError(
-      'Choose services with --service NAME or --all-services',
-      'Example: ecsops alarm create --cluster prod --all-services --dry-run',
-    );
-  }
-  const alarmOptions = resolveAlarmOptions(options.alarm);
+export async function runAlarmCreate(
+  options: AlarmCreateOptions,
+  ctx: CommandContext,
+): Promise<AlarmCreateResult> {
+  const { actions } = options;
+  const alarmOptions = resolveAlarmOptions({
+    ...options.alarm,
+    topics: actions.kind === 'topics' ? [...actions.topics] : [],
+    okActions: actions.kind === 'topics' ? actions.okActions : undefined,
+  });
   validateExtraTags(options.tags);
   const regions = await resolveRegions(ctx);
 
@@ -95,236 +102,137 @@ export async function runAlarmCreate(options: AlarmCreateOptions, ctx: CommandCo
       `Run: ecsops insights enable --cluster ${names}   (or add --enable-insights to do it in this run)`,
     );
   }
-  const read = await readServices(ctx, clusters, options.allServices ? 'all' : options.services);
+  const read = await readServices(
+    ctx,
+    clusters,
+    options.services.kind === 'all' ? 'all' : options.services.names,
+  );
   if (read.missing.length) {
     throw new InputError(`Service not found: ${read.missing.join(', ')}`, {
       hint: 'Nothing was changed. Check the service names.',
     });
   }
   const alarmRegions = [...new Set(clusters.map((c) => c.region))];
-  const existingByRegion = await mapConcurrent(
-    alarmRegions,
-    ctx.global.concurrency,
-    async (region) =>
-      (await ctx.aws.cloudwatch(region)).describeAlarmsByPrefix(
-        alarmNameSearchPrefix(alarmOptions.namePrefix),
-      ),
-    ctx.signal,
+  const searchPrefix = alarmNameSearchPrefix(alarmOptions.namePrefix);
+  const existingByRegion = await readAll(ctx, alarmRegions, async (region) =>
+    (await (await ctx.aws.cloudwatch(region)).describeAlarmsByPrefix(searchPrefix)).map(
+      (alarm): ExistingAlarmState => ({ region, alarm }),
+    ),
   );
-  const existing: { region: string; alarm: ExistingMetricAlarm }[] = [];
-  existingByRegion.forEach((s, i) => {
-    if (s.status === 'rejected') throw s.reason;
-    if (s.status === 'fulfilled')
-      existing.push(...s.value.map((alarm) => ({ region: alarmRegions[i] as string, alarm })));
-  });
-  const warnings = findTopicWarnings(
-    await readTopics(ctx, alarmOptions.topics, alarmRegions[0] ?? 'us-east-1'),
-  );
+  const existing = existingByRegion.flat();
+  const topicStates = await readTopics(ctx, alarmOptions.topics, alarmRegions[0] ?? 'us-east-1');
 
-  // Plan.
-  const plan = planAlarmChanges({
+  // Plan; an existing alarm about to be written over is first identified by its tags.
+  const planInput = {
     services: read.services,
     existing,
     options: alarmOptions,
     extraTags: options.tags,
     includeZeroDesired: options.includeZeroDesired,
-  });
-  const results: ChangeResult[] = [
+    keepActions: actions.kind === 'keep',
+  };
+  let plan = planAlarmChanges(planInput);
+  const byKey = new Map(existing.map((e) => [clusterKey(e.region, e.alarm.AlarmName), e]));
+  for (let pass = 0; plan.tagsNeeded.length > 0 && pass < 3; pass++) {
+    const tags = await readAll(ctx, plan.tagsNeeded, async (a) =>
+      a.alarmArn ? (await ctx.aws.cloudwatch(a.region)).listAlarmTags(a.alarmArn) : [],
+    );
+    plan.tagsNeeded.forEach((a, i) => {
+      const state = byKey.get(clusterKey(a.region, a.alarmName));
+      if (state) state.tags = tags[i] ?? [];
+    });
+    plan = planAlarmChanges(planInput);
+  }
+  const changes: AlarmChange[] = [
     ...insightsOff.map(
-      (c): ChangeResult => ({
-        change: {
-          kind: 'enable-insights',
-          region: c.region,
-          clusterName: c.clusterName,
-          clusterArn: c.clusterArn,
-        },
-        status: 'planned',
+      (c): AlarmChange => ({
+        kind: 'enable-insights',
+        region: c.region,
+        clusterName: c.clusterName,
+        clusterArn: c.clusterArn,
       }),
     ),
+    ...plan.changes,
   ];
-  const skipped: AlarmSkip[] = [...plan.skipped];
-  // An existing alarm of the same name is overwritten only if ecsops made it: read its tags now, so
-  // the plan already says which ones will be left alone.
-  const updates = plan.changes.filter((c) => c.kind === 'update-alarm');
-  const updateTags = await mapConcurrent(
-    updates,
-    ctx.global.concurrency,
-    async (c) => (c.alarmArn ? (await ctx.aws.cloudwatch(c.region)).listAlarmTags(c.alarmArn) : []),
-    ctx.signal,
-  );
-  for (const change of plan.changes) {
-    if (change.kind !== 'update-alarm') {
-      results.push({ change, status: 'planned' });
-      continue;
-    }
-    const tags = updateTags[updates.indexOf(change)];
-    if (tags?.status === 'rejected') throw tags.reason;
-    const currentTags = tags?.status === 'fulfilled' ? tags.value : [];
-    if (!isManagedAlarm(currentTags)) {
-      skipped.push({
-        region: change.region,
-        clusterName: change.clusterName,
-        serviceName: change.serviceName,
-        reason: `alarm ${change.definition.AlarmName} exists without the ecsops:managed=true tag; not overwriting it (delete it or use another --name-prefix)`,
-      });
-      continue;
-    }
-    results.push({ change, status: 'planned', currentTags });
-  }
+  const warnings = [...findTopicWarnings(topicStates), ...findActionWarnings(changes)];
 
   // Diff.
-  const count = (kind: AlarmChange['kind']) => results.filter((r) => r.change.kind === kind).length;
-  for (const w of warnings) out.warn(w);
-  if (!out.jsonMode) {
-    if (results.length)
-      out.result(
-        renderPlanLines(
-          results.flatMap((r) => describeChange(r.change)),
-          out.colors,
-        ),
-      );
-    for (const s of skipped) out.info(`  skipped ${s.region} ${s.clusterName}/${s.serviceName}: ${s.reason}`);
-    out.info(
-      `Plan: ${count('create-alarm')} to create, ${count('update-alarm')} to update, ${plan.unchanged.length} unchanged, ${skipped.length} skipped` +
-        (count('enable-insights')
-          ? `, Container Insights to enable on ${count('enable-insights')} cluster(s).`
-          : '.'),
-    );
-  }
-  const report = (extra: Record<string, unknown> = {}) =>
-    out.json({
-      dryRun: options.dryRun,
-      regions: alarmRegions,
-      changes: results.map(toJson),
-      unchanged: plan.unchanged,
-      skipped,
-      warnings,
-      ...extra,
-    });
+  for (const w of warnings) ctx.out.warn(w);
+  reportAlarmCreatePlan(ctx.out, { changes, plan });
 
-  if (results.length === 0) {
-    if (out.jsonMode) report();
-    else out.info('Nothing to do.');
-    return ExitCode.ok;
-  }
-
-  // Confirm.
-  if ((await confirmApply(ctx, options, `Apply ${results.length} change(s)?`)) === 'dry-run') {
-    if (out.jsonMode) report();
-    else out.info('Dry run: no changes were sent.');
-    return ExitCode.ok;
-  }
-
-  // Apply: Container Insights first (the alarms need its data), then the alarms, paced at 3 TPS.
-  const pacer = createWritePacers(ctx);
-  const progress = out.progress(`Applying ${results.length} change(s)`, results.length);
-  const apply = async (r: ChangeResult): Promise<void> => {
-    const c = r.change;
-    switch (c.kind) {
-      case 'enable-insights':
-        await (await ctx.aws.ecs(c.region)).updateClusterInsights(c.clusterArn, 'enabled');
-        break;
-      case 'create-alarm':
-        // Tags on PutMetricAlarm take effect for a new alarm: one write instead of two.
-        await (await ctx.aws.cloudwatch(c.region)).putMetricAlarm(
-          pacer(c.region, 'PutMetricAlarm'),
-          c.definition,
-          c.tags,
-        );
-        break;
-      case 'update-alarm': {
-        const cloudwatch = await ctx.aws.cloudwatch(c.region);
-        await cloudwatch.putMetricAlarm(pacer(c.region, 'PutMetricAlarm'), c.definition);
-        // PutMetricAlarm ignores Tags on an update; TagResource only if something is missing.
-        const missing = findMissingTags(r.currentTags ?? [], c.tags);
-        if (missing.length && c.alarmArn)
-          await cloudwatch.tagAlarm(pacer(c.region, 'TagResource'), c.alarmArn, missing);
-        break;
-      }
-    }
-    progress.tick(c.kind === 'enable-insights' ? c.clusterName : c.definition.AlarmName);
+  // Confirm and apply: Container Insights first (the alarms need its data), then the alarms, paced
+  // at 3 TPS. An alarm of a cluster whose Container Insights could not be turned on is skipped.
+  const insightsOf = new Map(
+    changes.flatMap((c) => (c.kind === 'enable-insights' ? [[clusterKey(c.region, c.clusterName), c]] : [])),
+  );
+  let outcomeOf: Map<AlarmChange, ChangeOutcome<AlarmChange>> | undefined;
+  const pacers = createWritePacers(ctx);
+  const apply = await applyChanges(ctx, options, {
+    changes,
+    question: `Apply ${changes.length} change(s)?`,
+    label: alarmChangeLabel,
+    phaseOf: (c) => (c.kind === 'enable-insights' ? 0 : 1),
+    blockedBy: (c, done) => {
+      if (c.kind === 'enable-insights') return undefined;
+      const prerequisite = insightsOf.get(clusterKey(c.region, c.clusterName));
+      if (!prerequisite) return undefined;
+      // Outcomes are updated in place: one index of them serves every later question.
+      outcomeOf ??= new Map(done.map((o) => [o.change, o]));
+      const outcome = outcomeOf.get(prerequisite);
+      if (outcome?.status === 'applied') return undefined;
+      return `Container Insights could not be turned on for cluster ${c.clusterName}${outcome?.reason ? ` (${outcome.reason})` : ''}: no alarm without its data`;
+    },
+    applyOne: (c) =>
+      pacers.track([c], async () => {
+        switch (c.kind) {
+          case 'enable-insights':
+            await (await ctx.aws.ecs(c.region)).updateClusterInsights(c.clusterArn, 'enabled');
+            return;
+          case 'create-alarm':
+            // Tags on PutMetricAlarm take effect for a new alarm: one write instead of two.
+            await (await ctx.aws.cloudwatch(c.region)).putMetricAlarm(
+              pacers.start(c.region, 'PutMetricAlarm'),
+              c.definition,
+              c.tags,
+            );
+            return;
+          case 'update-alarm': {
+            const cloudwatch = await ctx.aws.cloudwatch(c.region);
+            await cloudwatch.putMetricAlarm(pacers.start(c.region, 'PutMetricAlarm'), c.definition);
+            // PutMetricAlarm ignores Tags on an update; TagResource only if something is missing. It
+            // finishes a change already under way, so it is sent even after Ctrl-C.
+            const missing = findMissingTags(c.currentTags, c.tags);
+            if (missing.length && c.alarmArn)
+              await cloudwatch.tagAlarm(pacers.followUp(c.region, 'TagResource'), c.alarmArn, missing);
+            return;
+          }
+        }
+      }),
+  });
+  const result = pacers.settle(apply);
+  return {
+    exitCode: applyExitCode(result),
+    dryRun: options.dryRun,
+    regions: alarmRegions,
+    apply: result,
+    unchanged: plan.unchanged,
+    skipped: plan.skipped,
+    renamed: plan.renamed,
+    warnings,
   };
-  const settle = async (batch: ChangeResult[]) => {
-    const settled = await mapConcurrent(batch, ctx.global.concurrency, apply, ctx.signal);
-    settled.forEach((s, i) => {
-      const r = batch[i] as ChangeResult;
-      if (s.status === 'fulfilled') r.status = 'applied';
-      else if (s.status === 'rejected') {
-        r.status = 'failed';
-        r.error = describeError(s.reason);
-      } else r.status = 'not-started';
-    });
-  };
-  await settle(results.filter((r) => r.change.kind === 'enable-insights'));
-  await settle(results.filter((r) => r.change.kind !== 'enable-insights'));
-  progress.done();
-
-  // Report.
-  const failed = results.filter((r) => r.status === 'failed');
-  const notStarted = results.filter((r) => r.status === 'not-started');
-  if (!out.jsonMode) {
-    for (const r of results) {
-      const label =
-        r.change.kind === 'enable-insights'
-          ? `${r.change.clusterName}: containerInsights enabled`
-          : r.change.definition.AlarmName;
-      if (r.status === 'applied') out.result(`${out.colors.green('applied')}  ${r.change.region} ${label}`);
-      else if (r.status === 'failed')
-        out.result(`${out.colors.red('failed')}   ${r.change.region} ${label}: ${r.error}`);
-      else out.result(`${out.colors.yellow('not started')} ${r.change.region} ${label}`);
-    }
-    out.info(
-      `${results.length - failed.length - notStarted.length} applied, ${failed.length} failed, ${notStarted.length} not started.`,
-    );
-    if (failed.length || notStarted.length)
-      out.info('Re-run the same command to finish: alarms already in place are skipped.');
-  }
-  if (ctx.signal.aborted) {
-    if (out.jsonMode) report({ interrupted: true });
-    return ExitCode.interrupted;
-  }
-  if (out.jsonMode) report();
-  return failed.length ? ExitCode.partial : ExitCode.ok;
 }
 
-/** GetTopicAttributes for each topic, in the topic's own region. */
+/** GetTopicAttributes for each topic, in the topic's own region; a topic that cannot be read is a warning. */
 async function readTopics(
   ctx: CommandContext,
   topics: readonly string[],
   fallbackRegion: string,
 ): Promise<TopicState[]> {
-  if (topics.length === 0) return [];
-  const settled = await mapConcurrent(
-    topics,
-    ctx.global.concurrency,
-    async (topic) => (await ctx.aws.sns(regionOfArn(topic) ?? fallbackRegion)).readTopic(topic),
-    ctx.signal,
-  );
-  return settled.map((s, i): TopicState => {
-    const topicArn = topics[i] as string;
-    if (s.status === 'fulfilled') return s.value;
-    return {
-      topicArn,
-      exists: 'unknown',
-      reason: s.status === 'rejected' ? describeError(s.reason) : 'not checked',
-    };
+  return readAll(ctx, topics, async (topicArn): Promise<TopicState> => {
+    try {
+      return await (await ctx.aws.sns(regionOfArn(topicArn) ?? fallbackRegion)).readTopic(topicArn);
+    } catch (error) {
+      return { topicArn, exists: 'unknown', reason: describeError(error) };
+    }
   });
-}
-
-function toJson(r: ChangeResult) {
-  const c = r.change;
-  return {
-    kind: c.kind,
-    region: c.region,
-    clusterName: c.clusterName,
-    ...(c.kind === 'enable-insights'
-      ? { clusterArn: c.clusterArn }
-      : {
-          serviceName: c.serviceName,
-          alarmName: c.definition.AlarmName,
-          ...(c.kind === 'update-alarm' ? { fieldChanges: c.changes } : {}),
-        }),
-    status: r.status,
-    ...(r.error ? { error: r.error } : {}),
-  };
 }

@@ -5,13 +5,16 @@ import {
   isManagedAlarm,
   managedTargetOf,
 } from '../core/alarm/plan.js';
+import type { ExistingMetricAlarm } from '../core/alarm/types.js';
 import { mapConcurrent } from '../core/concurrency.js';
 import type { ClusterState } from '../core/ecs-types.js';
 import { CLOUDWATCH_WRITE_TPS, createPacer, type Pacer } from '../core/pacer.js';
-import { ExitCode } from '../errors.js';
-import { renderTable } from '../output/table.js';
+import { ExitCode, InterruptedError } from '../errors.js';
+import type { CommandResult } from '../output/present.js';
+import type { ApplyResult, ChangeStatus } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
+import { readAll } from './read-all.js';
 import { resolveRegions } from './regions.js';
 
 /** Parsed flags of `alarm list`. */
@@ -21,9 +24,54 @@ export interface AlarmListOptions {
   namePrefix?: string | undefined;
 }
 
+/** One managed alarm as `alarm list` shows it. */
+export interface ListedAlarm {
+  region: string;
+  alarmName: string;
+  alarmArn: string;
+  clusterName: string | undefined;
+  serviceName: string | undefined;
+  state: string | undefined;
+  reason: string | undefined;
+}
+
+/** The typed result of `alarm list`. */
+export interface AlarmListResult extends CommandResult {
+  prefix: string;
+  regions: string[];
+  alarms: ListedAlarm[];
+  /** Regions that could not be read (the others were listed). */
+  regionErrors: { region: string; message: string }[];
+}
+
+const interruptedWhileReading = () => new InterruptedError('Interrupted while reading: nothing was changed.');
+
+/** An alarm with its tags, as list/delete/prune read it. */
+async function withTags(
+  ctx: CommandContext,
+  region: string,
+  alarms: readonly ExistingMetricAlarm[],
+): Promise<AlarmRecord[]> {
+  const cloudwatch = await ctx.aws.cloudwatch(region);
+  return readAll(
+    ctx,
+    alarms,
+    async (alarm): Promise<AlarmRecord> => ({
+      region,
+      alarmName: alarm.AlarmName,
+      alarmArn: alarm.AlarmArn ?? '',
+      tags: alarm.AlarmArn ? await cloudwatch.listAlarmTags(alarm.AlarmArn) : [],
+      stateValue: alarm.StateValue,
+      stateReason: alarm.StateReason,
+    }),
+  );
+}
+
 /**
  * Reads the alarms under `prefix` in each region with their tags (DescribeAlarms by prefix, then
- * ListTagsForResource per alarm: tags are the only reliable mark of an ecsops alarm).
+ * ListTagsForResource per alarm: tags are the only reliable mark of an ecsops alarm). A region that
+ * fails is reported in `regionErrors`; Ctrl-C before every alarm was read throws InterruptedError,
+ * so no caller ever plans from half of the tags.
  */
 export async function readAlarmRecords(
   ctx: CommandContext,
@@ -36,34 +84,31 @@ export async function readAlarmRecords(
     ctx.global.concurrency,
     async (region) => {
       const cloudwatch = await ctx.aws.cloudwatch(region);
-      const alarms = await cloudwatch.describeAlarmsByPrefix(alarmNameSearchPrefix(prefix));
-      const tagged = await mapConcurrent(
-        alarms,
-        ctx.global.concurrency,
-        async (alarm) => (alarm.AlarmArn ? cloudwatch.listAlarmTags(alarm.AlarmArn) : []),
-        ctx.signal,
-      );
-      return alarms.map((alarm, i): AlarmRecord => {
-        const tags = tagged[i];
-        if (tags?.status === 'rejected') throw tags.reason;
-        return {
-          region,
-          alarmName: alarm.AlarmName,
-          alarmArn: alarm.AlarmArn ?? '',
-          tags: tags?.status === 'fulfilled' ? tags.value : [],
-          stateValue: alarm.StateValue,
-          stateReason: alarm.StateReason,
-        };
-      });
+      return withTags(ctx, region, await cloudwatch.describeAlarmsByPrefix(alarmNameSearchPrefix(prefix)));
     },
     ctx.signal,
   );
   const records: AlarmRecord[] = [];
   perRegion.forEach((s, i) => {
+    if (s.status === 'not-started') throw interruptedWhileReading();
     if (s.status === 'fulfilled') records.push(...s.value);
-    else if (s.status === 'rejected') regionErrors.push({ region: regions[i] as string, error: s.reason });
+    else if (s.reason instanceof InterruptedError) throw s.reason;
+    else regionErrors.push({ region: regions[i] as string, error: s.reason });
   });
   return { records, regionErrors };
+}
+
+/** Exact-name DescribeAlarms (for names outside the prefix), with tags, in every region. */
+export async function readNamedAlarmRecords(
+  ctx: CommandContext,
+  regions: readonly string[],
+  names: readonly string[],
+): Promise<AlarmRecord[]> {
+  if (names.length === 0) return [];
+  const perRegion = await readAll(ctx, regions, async (region) =>
+    withTags(ctx, region, await (await ctx.aws.cloudwatch(region)).describeAlarmsByName(names)),
+  );
+  return perRegion.flat();
 }
 
 /** The ACTIVE services of clusters: all of them, or the named ones (`missing` lists names not found). */
@@ -72,41 +117,56 @@ export async function readServices(
   clusters: readonly ClusterState[],
   names: readonly string[] | 'all',
 ): Promise<{ services: AlarmServiceState[]; missing: string[] }> {
-  const settled = await mapConcurrent(
-    clusters,
-    ctx.global.concurrency,
-    async (cluster) => {
-      const ecs = await ctx.aws.ecs(cluster.region);
-      const wanted = names === 'all' ? await ecs.listServiceArns(cluster.clusterArn) : names;
-      if (wanted.length === 0) return { services: [], missing: [] };
-      const out = await ecs.describeServices(cluster.clusterArn, wanted);
-      return {
-        services: out.services.map((s) => ({
+  const perCluster = await readAll(ctx, clusters, async (cluster) => {
+    const ecs = await ctx.aws.ecs(cluster.region);
+    const wanted = names === 'all' ? await ecs.listServiceArns(cluster.clusterArn) : names;
+    if (wanted.length === 0) return { services: [], missing: [] };
+    const out = await ecs.describeServices(cluster.clusterArn, wanted);
+    return {
+      services: out.services.map(
+        (s): AlarmServiceState => ({
           region: s.region,
           clusterName: cluster.clusterName,
           serviceName: s.serviceName,
           desiredCount: s.desiredCount,
-        })),
-        missing: out.missing.map((m) => `${cluster.clusterName}/${m}`),
-      };
-    },
-    ctx.signal,
-  );
-  const result = { services: [] as AlarmServiceState[], missing: [] as string[] };
-  for (const s of settled) {
-    if (s.status === 'rejected') throw s.reason;
-    if (s.status === 'fulfilled') {
-      result.services.push(...s.value.services);
-      result.missing.push(...s.value.missing);
-    }
-  }
-  return result;
+        }),
+      ),
+      missing: out.missing.map((m) => `${cluster.clusterName}/${m}`),
+    };
+  });
+  return {
+    services: perCluster.flatMap((c) => c.services),
+    missing: perCluster.flatMap((c) => c.missing),
+  };
 }
 
-/** One token-bucket pacer per region and write operation, all at CloudWatch's 3 TPS. */
-export function createWritePacers(ctx: CommandContext): (region: string, operation: string) => Pacer {
+/** Thrown instead of sending a write that was still waiting for its slot when Ctrl-C arrived. */
+export class WriteNotStarted extends Error {
+  constructor() {
+    super('Not started: interrupted while waiting for a write slot.');
+  }
+}
+
+/** CloudWatch write pacing for one apply: a 3 TPS pacer per region and write operation. */
+export interface WritePacers {
+  /**
+   * The pacer for a write that starts a change. The wait for a slot ends early on Ctrl-C; the write
+   * is then not sent (WriteNotStarted), so no change starts after the signal.
+   */
+  start(region: string, operation: string): Pacer;
+  /** The pacer for a follow-up write that finishes a change already under way (sent even after Ctrl-C). */
+  followUp(region: string, operation: string): Pacer;
+  /** Runs the writes of changes applied together; if their first write was held back they did not start. */
+  track<C>(changes: readonly C[], writes: () => Promise<void>): Promise<void>;
+  /** The apply result with every held-back change reported as not started instead of failed. */
+  settle<C>(result: ApplyResult<C>): ApplyResult<C>;
+}
+
+/** Creates the write pacers of one apply (see WritePacers). */
+export function createWritePacers(ctx: CommandContext): WritePacers {
   const pacers = new Map<string, Pacer>();
-  return (region, operation) => {
+  const held = new Set<unknown>();
+  const paced = (region: string, operation: string): Pacer => {
     const key = `${region} ${operation}`;
     let pacer = pacers.get(key);
     if (!pacer) {
@@ -115,62 +175,81 @@ export function createWritePacers(ctx: CommandContext): (region: string, operati
     }
     return pacer;
   };
+  return {
+    start(region, operation) {
+      const pacer = paced(region, operation);
+      const acquire = async () => {
+        await pacer.acquire();
+        if (ctx.signal.aborted) throw new WriteNotStarted();
+      };
+      return {
+        acquire,
+        async run(fn) {
+          await acquire();
+          return fn();
+        },
+      };
+    },
+    followUp: paced,
+    async track(changes, writes) {
+      try {
+        await writes();
+      } catch (error) {
+        if (error instanceof WriteNotStarted) for (const c of changes) held.add(c);
+        throw error;
+      }
+    },
+    settle(result) {
+      if (held.size === 0) return result;
+      const outcomes = result.outcomes.map((o) =>
+        held.has(o.change) ? { change: o.change, status: 'not-started' as const } : o,
+      );
+      const count = (status: ChangeStatus) => outcomes.filter((o) => o.status === status).length;
+      return {
+        ...result,
+        outcomes,
+        counts: {
+          applied: count('applied'),
+          failed: count('failed'),
+          notStarted: count('not-started'),
+          skipped: count('skipped'),
+        },
+      };
+    },
+  };
 }
 
 /** `ecsops alarm list`: the managed alarms with their state, reason and the service each watches. */
-export async function runAlarmList(options: AlarmListOptions, ctx: CommandContext): Promise<ExitCode> {
+export async function runAlarmList(options: AlarmListOptions, ctx: CommandContext): Promise<AlarmListResult> {
   const prefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
   validateNamePrefix(prefix);
   const regions = await resolveRegions(ctx);
   const { records, regionErrors } = await readAlarmRecords(ctx, regions, prefix);
   if (regionErrors.length && regionErrors.length === regions.length) throw regionErrors[0]?.error;
-  for (const e of regionErrors)
-    ctx.out.error(`${e.region}: could not read alarms: ${describeError(e.error)}`);
 
-  const alarms = records
-    .filter((r) => isManagedAlarm(r.tags))
-    .map((r) => ({ ...r, target: managedTargetOf(r.tags) }))
-    .filter(
-      (r) => options.clusters.length === 0 || (r.target && options.clusters.includes(r.target.clusterName)),
-    )
-    .sort((a, b) => a.region.localeCompare(b.region) || a.alarmName.localeCompare(b.alarmName));
-
-  if (ctx.out.jsonMode) {
-    ctx.out.json({
-      regions,
-      alarms: alarms.map((a) => ({
-        region: a.region,
-        alarmName: a.alarmName,
-        alarmArn: a.alarmArn,
-        clusterName: a.target?.clusterName,
-        serviceName: a.target?.serviceName,
-        state: a.stateValue,
-        reason: a.stateReason,
-      })),
-      errors: regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
+  const clusters = new Set(options.clusters);
+  const alarms: ListedAlarm[] = [];
+  for (const r of records) {
+    if (!isManagedAlarm(r.tags)) continue;
+    const target = managedTargetOf(r.tags);
+    if (clusters.size && !(target && clusters.has(target.clusterName))) continue;
+    alarms.push({
+      region: r.region,
+      alarmName: r.alarmName,
+      alarmArn: r.alarmArn,
+      clusterName: target?.clusterName,
+      serviceName: target?.serviceName,
+      state: r.stateValue,
+      reason: r.stateReason,
     });
-  } else if (alarms.length === 0) {
-    ctx.out.result(`No ecsops alarms under ${prefix}- in ${regions.join(', ')}.`);
-  } else {
-    const colour = (state: string | undefined) =>
-      state === 'ALARM'
-        ? ctx.out.colors.red(state)
-        : state === 'OK'
-          ? ctx.out.colors.green(state)
-          : ctx.out.colors.yellow(state ?? '?');
-    ctx.out.result(
-      renderTable(
-        ['REGION', 'CLUSTER', 'SERVICE', 'STATE', 'ALARM', 'REASON'],
-        alarms.map((a) => [
-          a.region,
-          a.target?.clusterName ?? '',
-          a.target?.serviceName ?? '',
-          colour(a.stateValue),
-          a.alarmName,
-          a.stateReason ?? '',
-        ]),
-      ),
-    );
   }
-  return regionErrors.length ? ExitCode.aws : ExitCode.ok;
+  alarms.sort((a, b) => a.region.localeCompare(b.region) || a.alarmName.localeCompare(b.alarmName));
+
+  return {
+    exitCode: regionErrors.length ? ExitCode.aws : ExitCode.ok,
+    prefix,
+    regions,
+    alarms,
+    regionErrors: regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
+  };
 }

@@ -1,10 +1,21 @@
 import type { Command } from 'commander';
+import type {
+  AlarmActionsChoice,
+  AlarmCreateOptions,
+  ServiceSelection,
+} from '../../commands/alarm-create.js';
+import type { AlarmDeleteOptions } from '../../commands/alarm-delete.js';
+import type { AlarmListOptions } from '../../commands/alarm-list.js';
+import type { AlarmPruneOptions } from '../../commands/alarm-prune.js';
+import type { AlarmTag } from '../../core/alarm/plan.js';
 import { MISSING_DATA_VALUES } from '../../core/alarm/types.js';
+import { UsageError } from '../../errors.js';
 import { InvalidArgumentError, Option } from '../commander.js';
 import { addMutatingOptions, collectList, integerIn } from '../options.js';
 import type { RunCommand } from '../run.js';
 
-interface RawCreateFlags {
+/** Flags of `alarm create` as commander hands them over. */
+export interface RawCreateFlags {
   cluster?: string[];
   service?: string[];
   allServices: boolean;
@@ -15,11 +26,23 @@ interface RawCreateFlags {
   missingData?: string;
   snsTopic?: string[];
   okActions?: boolean;
+  /** False with --no-actions. */
+  actions: boolean;
   namePrefix?: string;
   description?: string;
   tag?: string[];
   includeZeroDesired: boolean;
   enableInsights: boolean;
+  dryRun: boolean;
+  yes: boolean;
+}
+
+/** Flags of `alarm delete` as commander hands them over. */
+export interface RawDeleteFlags {
+  cluster?: string[];
+  service?: string[];
+  name?: string[];
+  namePrefix?: string;
   dryRun: boolean;
   yes: boolean;
 }
@@ -33,6 +56,88 @@ function parseNumber(value: string): number {
 // Tag values may contain commas, so --tag is repeatable but never split; parsed in the action.
 function collectTag(value: string, previous: string[] | undefined): string[] {
   return [...(previous ?? []), value];
+}
+
+const nonEmpty = <T>(items: readonly T[] | undefined): [T, ...T[]] | undefined =>
+  items && items.length > 0 ? (items as [T, ...T[]]) : undefined;
+
+/** `alarm create` flags -> options; exclusive flags become one choice, so bad combinations stop here. */
+export function toAlarmCreateOptions(
+  flags: RawCreateFlags,
+  parseTag: (text: string) => AlarmTag,
+): AlarmCreateOptions {
+  const clusters = nonEmpty(flags.cluster);
+  if (!clusters) throw new UsageError('Name at least one --cluster');
+  const named = nonEmpty(flags.service);
+  if (flags.allServices && named)
+    throw new UsageError('--service and --all-services cannot be used together');
+  let services: ServiceSelection;
+  if (flags.allServices) services = { kind: 'all' };
+  else if (named) services = { kind: 'named', names: named };
+  else {
+    throw new UsageError(
+      'Choose services with --service NAME or --all-services',
+      'Example: ecsops alarm create --cluster prod --all-services --dry-run',
+    );
+  }
+  const topics = nonEmpty(flags.snsTopic);
+  if (topics && !flags.actions) throw new UsageError('--sns-topic and --no-actions cannot be used together');
+  if (!topics && flags.okActions !== undefined) {
+    throw new UsageError(
+      `--${flags.okActions ? '' : 'no-'}ok-actions needs --sns-topic`,
+      'Without --sns-topic existing alarms keep their actions; --no-actions removes them.',
+    );
+  }
+  const actions: AlarmActionsChoice = topics
+    ? { kind: 'topics', topics, okActions: flags.okActions }
+    : flags.actions
+      ? { kind: 'keep' }
+      : { kind: 'none' };
+  return {
+    clusters,
+    services,
+    alarm: {
+      threshold: flags.threshold,
+      period: flags.period,
+      evaluationPeriods: flags.evaluationPeriods,
+      datapointsToAlarm: flags.datapointsToAlarm,
+      missingData: flags.missingData,
+      namePrefix: flags.namePrefix,
+      description: flags.description,
+    },
+    actions,
+    tags: (flags.tag ?? []).map(parseTag),
+    includeZeroDesired: flags.includeZeroDesired,
+    enableInsights: flags.enableInsights,
+    dryRun: flags.dryRun,
+    yes: flags.yes,
+  };
+}
+
+/** `alarm delete` flags -> options: alarms of clusters (optionally some services), or named alarms. */
+export function toAlarmDeleteOptions(flags: RawDeleteFlags): AlarmDeleteOptions {
+  const clusters = flags.cluster ?? [];
+  const services = flags.service ?? [];
+  const names = flags.name ?? [];
+  if (names.length && (clusters.length || services.length)) {
+    throw new UsageError(
+      '--name cannot be combined with --cluster/--service',
+      'Delete by name, or by cluster and service, in separate runs.',
+    );
+  }
+  if (services.length && clusters.length === 0) throw new UsageError('--service needs --cluster');
+  if (names.length === 0 && clusters.length === 0) {
+    throw new UsageError(
+      'Choose alarms with --cluster (and optionally --service) or --name',
+      'Example: ecsops alarm delete --cluster prod --service web --dry-run',
+    );
+  }
+  return {
+    selection: names.length ? { kind: 'names', names } : { kind: 'services', clusters, services },
+    namePrefix: flags.namePrefix,
+    dryRun: flags.dryRun,
+    yes: flags.yes,
+  };
 }
 
 const prefixOption = () =>
@@ -76,14 +181,16 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
       ]),
     )
     .addOption(
-      new Option('--sns-topic <arn...>', 'SNS topic for ALARM (and OK) notifications (repeatable)').argParser(
-        collectList,
-      ),
+      new Option(
+        '--sns-topic <arn...>',
+        'SNS topic for ALARM (and OK) notifications (repeatable); without it existing alarms keep their actions',
+      ).argParser(collectList),
     )
     .addOption(
       new Option('--ok-actions', 'also notify the topics on recovery (default when a topic is given)'),
     )
     .addOption(new Option('--no-ok-actions', 'do not notify the topics on recovery'))
+    .addOption(new Option('--no-actions', 'remove the notification actions of existing alarms'))
     .addOption(prefixOption())
     .addOption(new Option('--description <text>', 'alarm description (default: generated)'))
     .addOption(new Option('--tag <key=value>', 'extra tag (repeatable)').argParser(collectTag))
@@ -97,32 +204,14 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
     );
   addMutatingOptions(create).action((flags: RawCreateFlags, command: Command) =>
     run(command, async (ctx) => {
-      const { runAlarmCreate } = await import('../../commands/alarm-create.js');
-      const { parseTagOption } = await import('../../core/alarm/plan.js');
-      return runAlarmCreate(
-        {
-          clusters: flags.cluster ?? [],
-          services: flags.service ?? [],
-          allServices: flags.allServices,
-          alarm: {
-            threshold: flags.threshold,
-            period: flags.period,
-            evaluationPeriods: flags.evaluationPeriods,
-            datapointsToAlarm: flags.datapointsToAlarm,
-            missingData: flags.missingData,
-            topics: flags.snsTopic ?? [],
-            okActions: flags.okActions,
-            namePrefix: flags.namePrefix,
-            description: flags.description,
-          },
-          tags: (flags.tag ?? []).map(parseTagOption),
-          includeZeroDesired: flags.includeZeroDesired,
-          enableInsights: flags.enableInsights,
-          dryRun: flags.dryRun,
-          yes: flags.yes,
-        },
-        ctx,
-      );
+      const [{ runAlarmCreate }, { parseTagOption }, { alarmCreateView }, { present }] = await Promise.all([
+        import('../../commands/alarm-create.js'),
+        import('../../core/alarm/plan.js'),
+        import('../../output/alarm.js'),
+        import('../../output/present.js'),
+      ]);
+      const options = toAlarmCreateOptions(flags, parseTagOption);
+      return present(ctx.out, await runAlarmCreate(options, ctx), alarmCreateView);
     }),
   );
 
@@ -133,8 +222,13 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
     .addOption(prefixOption())
     .action((flags: { cluster?: string[]; namePrefix?: string }, command: Command) =>
       run(command, async (ctx) => {
-        const { runAlarmList } = await import('../../commands/alarm-list.js');
-        return runAlarmList({ clusters: flags.cluster ?? [], namePrefix: flags.namePrefix }, ctx);
+        const [{ runAlarmList }, { alarmListView }, { present }] = await Promise.all([
+          import('../../commands/alarm-list.js'),
+          import('../../output/alarm.js'),
+          import('../../output/present.js'),
+        ]);
+        const options: AlarmListOptions = { clusters: flags.cluster ?? [], namePrefix: flags.namePrefix };
+        return present(ctx.out, await runAlarmList(options, ctx), alarmListView);
       }),
     );
 
@@ -145,34 +239,22 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
     .addOption(
       new Option('--service <name...>', 'with --cluster: only these services').argParser(collectList),
     )
-    .addOption(new Option('--name <alarm...>', 'exact alarm names').argParser(collectList))
+    .addOption(
+      new Option('--name <alarm...>', 'exact alarm names (not with --cluster/--service)').argParser(
+        collectList,
+      ),
+    )
     .addOption(prefixOption());
-  addMutatingOptions(del).action(
-    (
-      flags: {
-        cluster?: string[];
-        service?: string[];
-        name?: string[];
-        namePrefix?: string;
-        dryRun: boolean;
-        yes: boolean;
-      },
-      command: Command,
-    ) =>
-      run(command, async (ctx) => {
-        const { runAlarmDelete } = await import('../../commands/alarm-delete.js');
-        return runAlarmDelete(
-          {
-            clusters: flags.cluster ?? [],
-            services: flags.service ?? [],
-            names: flags.name ?? [],
-            namePrefix: flags.namePrefix,
-            dryRun: flags.dryRun,
-            yes: flags.yes,
-          },
-          ctx,
-        );
-      }),
+  addMutatingOptions(del).action((flags: RawDeleteFlags, command: Command) =>
+    run(command, async (ctx) => {
+      const [{ runAlarmDelete }, { alarmDeleteView }, { present }] = await Promise.all([
+        import('../../commands/alarm-delete.js'),
+        import('../../output/alarm.js'),
+        import('../../output/present.js'),
+      ]);
+      const options = toAlarmDeleteOptions(flags);
+      return present(ctx.out, await runAlarmDelete(options, ctx), alarmDeleteView);
+    }),
   );
 
   const prune = alarm
@@ -183,16 +265,18 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
   addMutatingOptions(prune).action(
     (flags: { cluster?: string[]; namePrefix?: string; dryRun: boolean; yes: boolean }, command: Command) =>
       run(command, async (ctx) => {
-        const { runAlarmPrune } = await import('../../commands/alarm-prune.js');
-        return runAlarmPrune(
-          {
-            clusters: flags.cluster ?? [],
-            namePrefix: flags.namePrefix,
-            dryRun: flags.dryRun,
-            yes: flags.yes,
-          },
-          ctx,
-        );
+        const [{ runAlarmPrune }, { alarmDeleteView }, { present }] = await Promise.all([
+          import('../../commands/alarm-prune.js'),
+          import('../../output/alarm.js'),
+          import('../../output/present.js'),
+        ]);
+        const options: AlarmPruneOptions = {
+          clusters: flags.cluster ?? [],
+          namePrefix: flags.namePrefix,
+          dryRun: flags.dryRun,
+          yes: flags.yes,
+        };
+        return present(ctx.out, await runAlarmPrune(options, ctx), alarmDeleteView);
       }),
   );
 }

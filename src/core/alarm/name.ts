@@ -45,13 +45,32 @@ export function validateNamePrefix(prefix: string): void {
  */
 export function planAlarmName(prefix: string, target: AlarmTarget): string {
   validateNamePrefix(prefix);
-  const { clusterName, serviceName } = target;
-  const full = `${prefix}-${clusterName}-${serviceName}`;
+  const full = `${prefix}-${target.clusterName}-${target.serviceName}`;
   if (full.length <= MAX_ALARM_NAME_LENGTH) return full;
+  return joinName(prefix, target, shortHash(full));
+}
 
-  const hash = createHash('sha256').update(full).digest('hex').slice(0, NAME_HASH_LENGTH);
+/**
+ * The name a service's alarm takes when its usual name belongs to another service: ECS names may
+ * contain "-", so cluster `a-b` + service `c` and cluster `a` + service `b-c` share
+ * `<prefix>-a-b-c`. The suffix hashes cluster and service apart ("/" cannot occur in either name),
+ * so it differs between the two and is the same on every run.
+ */
+export function planDistinctAlarmName(prefix: string, target: AlarmTarget): string {
+  validateNamePrefix(prefix);
+  return joinName(prefix, target, shortHash(`${target.clusterName}/${target.serviceName}`));
+}
+
+const shortHash = (text: string): string =>
+  createHash('sha256').update(text).digest('hex').slice(0, NAME_HASH_LENGTH);
+
+/** `<prefix>-<cluster>-<service>-<hash>`, cluster and service shortened to fit 255 characters. */
+function joinName(prefix: string, target: AlarmTarget, hash: string): string {
+  const { clusterName, serviceName } = target;
   // Room for cluster + service after `<prefix>-`, `-` between them, and `-<hash>`.
   const budget = MAX_ALARM_NAME_LENGTH - prefix.length - 3 - NAME_HASH_LENGTH;
+  if (clusterName.length + serviceName.length <= budget)
+    return `${prefix}-${clusterName}-${serviceName}-${hash}`;
   const half = Math.floor(budget / 2);
   let clusterPart: string;
   let servicePart: string;

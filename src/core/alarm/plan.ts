@@ -2,6 +2,7 @@
 import { UsageError } from '../../errors.js';
 import { planTaskHealthAlarm } from './definition.js';
 import { type AlarmFieldChange, diffAlarm } from './diff.js';
+import { planDistinctAlarmName } from './name.js';
 import type {
   AlarmTarget,
   ExistingMetricAlarm,
@@ -105,8 +106,13 @@ export type AlarmChange =
       definition: MetricAlarmDefinition;
       tags: AlarmTag[];
       alarmArn: string | undefined;
+      /** The alarm's tags as read before planning: TagResource adds only what is missing. */
+      currentTags: AlarmTag[];
       changes: AlarmFieldChange[];
     };
+
+/** A planned alarm write (create or update), without the Container Insights step. */
+export type AlarmWrite = Extract<AlarmChange, { kind: 'create-alarm' | 'update-alarm' }>;
 
 /** A service left alone, and why. */
 export interface AlarmSkip {
@@ -116,11 +122,51 @@ export interface AlarmSkip {
   reason: string;
 }
 
+/** A service whose alarm has a distinct name because its usual name belongs to another service. */
+export interface AlarmRename {
+  region: string;
+  clusterName: string;
+  serviceName: string;
+  /** The name this service's alarm has. */
+  alarmName: string;
+  /** The usual name, and the service (`cluster/service`) whose alarm holds it. */
+  takenName: string;
+  takenBy: string;
+}
+
+/** An alarm that exists, as planning sees it: DescribeAlarms' view and, once read, its tags. */
+export interface ExistingAlarmState {
+  region: string;
+  alarm: ExistingMetricAlarm;
+  /** Undefined until read; planning asks for them (`tagsNeeded`) where it must know the owner. */
+  tags?: AlarmTag[] | undefined;
+}
+
 /** The result of planning `alarm create`. */
 export interface AlarmPlan {
-  changes: AlarmChange[];
+  changes: AlarmWrite[];
   unchanged: Array<{ region: string; clusterName: string; serviceName: string; alarmName: string }>;
   skipped: AlarmSkip[];
+  renamed: AlarmRename[];
+  /**
+   * Existing alarms the plan would write over without knowing whose they are: read their tags and
+   * plan again. Empty once every such alarm comes with its tags.
+   */
+  tagsNeeded: Array<{ region: string; alarmName: string; alarmArn: string | undefined }>;
+}
+
+/** What `alarm create` plans from. */
+export interface AlarmPlanInput {
+  services: readonly AlarmServiceState[];
+  existing: readonly ExistingAlarmState[];
+  options: ResolvedAlarmOptions;
+  extraTags?: readonly AlarmTag[];
+  includeZeroDesired?: boolean;
+  /**
+   * Keep each existing alarm's actions (no --sns-topic given) instead of setting the options'
+   * topics: a re-run without --sns-topic must not silently remove notifications.
+   */
+  keepActions?: boolean;
 }
 
 const byTarget = (a: { region: string; clusterName: string; serviceName: string }, b: typeof a): number =>
@@ -128,21 +174,76 @@ const byTarget = (a: { region: string; clusterName: string; serviceName: string 
   a.clusterName.localeCompare(b.clusterName) ||
   a.serviceName.localeCompare(b.serviceName);
 
+const targetText = (t: AlarmTarget): string => `${t.clusterName}/${t.serviceName}`;
+const sameTarget = (a: AlarmTarget, b: AlarmTarget): boolean =>
+  a.clusterName === b.clusterName && a.serviceName === b.serviceName;
+
+/** The service an alarm's metrics watch (its ClusterName/ServiceName dimensions), if they name one. */
+export function dimensionTargetOf(alarm: ExistingMetricAlarm): AlarmTarget | undefined {
+  const dimensionSets = [
+    alarm.Dimensions,
+    ...(alarm.Metrics ?? []).map((q) => q.MetricStat?.Metric?.Dimensions),
+  ];
+  for (const dimensions of dimensionSets) {
+    const clusterName = dimensions?.find((d) => d.Name === 'ClusterName')?.Value;
+    const serviceName = dimensions?.find((d) => d.Name === 'ServiceName')?.Value;
+    if (clusterName && serviceName) return { clusterName, serviceName };
+  }
+  return undefined;
+}
+
+/** Whose an existing alarm is, seen from the service about to use its name. */
+type Ownership =
+  | { kind: 'mine' }
+  | { kind: 'other'; owner: AlarmTarget }
+  | { kind: 'unmanaged' }
+  | { kind: 'tags-unknown' };
+
+function ownershipOf(existing: ExistingAlarmState, service: AlarmTarget, identical: boolean): Ownership {
+  const { tags } = existing;
+  const tagged = tags ? managedTargetOf(tags) : undefined;
+  if (tagged && !sameTarget(tagged, service)) return { kind: 'other', owner: tagged };
+  // Identical to what ecsops would write: its metrics are this service's, so nothing is taken over.
+  if (identical) return { kind: 'mine' };
+  if (tags === undefined) return { kind: 'tags-unknown' };
+  if (!isManagedAlarm(tags)) return { kind: 'unmanaged' };
+  const watched = dimensionTargetOf(existing.alarm);
+  if (watched && !sameTarget(watched, service)) return { kind: 'other', owner: watched };
+  return { kind: 'mine' };
+}
+
+/** What using one alarm name for a service would mean. */
+type NameProbe =
+  | { kind: 'free'; key: string; definition: MetricAlarmDefinition }
+  | {
+      kind: 'mine';
+      key: string;
+      definition: MetricAlarmDefinition;
+      current: ExistingAlarmState;
+      changes: AlarmFieldChange[];
+    }
+  | { kind: 'taken'; by: string }
+  | { kind: 'unmanaged' }
+  | { kind: 'tags-unknown' };
+
 /**
  * Plans PutMetricAlarm calls: a new alarm for each service without one, an update where the
  * normalised definition differs, nothing where it matches. Services at desired 0 are skipped
  * unless `includeZeroDesired` (an alarm on an idle service would only ever say "OK").
+ *
+ * An existing alarm is updated only when it is this service's: tagged ecsops:managed=true, and
+ * neither its ecsops:cluster/ecsops:service tags nor its dimensions name another service. When the
+ * usual name belongs to another service (names that sanitise alike, in this run or an earlier one),
+ * the alarm gets a distinct name (planDistinctAlarmName) and the plan says so in `renamed`.
  */
-export function planAlarmChanges(input: {
-  services: readonly AlarmServiceState[];
-  existing: ReadonlyArray<{ region: string; alarm: ExistingMetricAlarm }>;
-  options: ResolvedAlarmOptions;
-  extraTags?: readonly AlarmTag[];
-  includeZeroDesired?: boolean;
-}): AlarmPlan {
-  const plan: AlarmPlan = { changes: [], unchanged: [], skipped: [] };
-  const existing = new Map(input.existing.map((e) => [`${e.region}\u0000${e.alarm.AlarmName}`, e.alarm]));
+export function planAlarmChanges(input: AlarmPlanInput): AlarmPlan {
+  const plan: AlarmPlan = { changes: [], unchanged: [], skipped: [], renamed: [], tagsNeeded: [] };
+  const existing = new Map(input.existing.map((e) => [`${e.region}\u0000${e.alarm.AlarmName}`, e]));
+  const tagsNeeded = new Set<string>();
+  // Names given to a service earlier in this run: alarm key -> "cluster/service".
   const claimed = new Map<string, string>();
+  const { namePrefix } = input.options;
+
   for (const service of [...input.services].sort(byTarget)) {
     const { region, clusterName, serviceName } = service;
     if (service.desiredCount === 0 && !input.includeZeroDesired) {
@@ -154,44 +255,118 @@ export function planAlarmChanges(input: {
       });
       continue;
     }
-    const definition = planTaskHealthAlarm({ clusterName, serviceName }, input.options);
-    // ECS names may contain "-", so cluster "a-b" + service "c" and cluster "a" + service "b-c"
-    // give the same name. The first (sorted) keeps it; the other is reported, never overwritten.
-    const key = `${region}\u0000${definition.AlarmName}`;
-    const owner = claimed.get(key);
-    if (owner) {
+    const planned = planTaskHealthAlarm({ clusterName, serviceName }, input.options);
+    const me = targetText(service);
+    /** What using `name` for this service means: free, this service's alarm, or taken (by whom). */
+    const probe = (name: string): NameProbe => {
+      const key = `${region}\u0000${name}`;
+      const claim = claimed.get(key);
+      if (claim !== undefined && claim !== me) return { kind: 'taken', by: claim };
+      const current = existing.get(key);
+      const definition = desiredDefinition(planned, name, current, input.keepActions);
+      if (!current) return { kind: 'free', key, definition };
+      const changes = diffAlarm(current.alarm, definition);
+      const owner = ownershipOf(current, service, changes.length === 0);
+      if (owner.kind === 'tags-unknown' && !tagsNeeded.has(key)) {
+        tagsNeeded.add(key);
+        plan.tagsNeeded.push({ region, alarmName: name, alarmArn: current.alarm.AlarmArn });
+      }
+      if (owner.kind === 'other') return { kind: 'taken', by: targetText(owner.owner) };
+      if (owner.kind === 'unmanaged' || owner.kind === 'tags-unknown') return { kind: owner.kind };
+      return { kind: 'mine', key, definition, current, changes };
+    };
+
+    const usual = planned.AlarmName;
+    let chosen = probe(usual);
+    // Whose the usual name is may depend on tags not read yet: ask for the distinct name's too,
+    // so one more read settles the plan.
+    if (chosen.kind === 'tags-unknown') probe(planDistinctAlarmName(namePrefix, service));
+    let takenBy: string | undefined;
+    if (chosen.kind === 'taken') {
+      takenBy = chosen.by;
+      const distinct = planDistinctAlarmName(namePrefix, service);
+      chosen = probe(distinct);
+      if (chosen.kind === 'taken') {
+        plan.skipped.push({
+          region,
+          clusterName,
+          serviceName,
+          reason: `alarm names ${usual} (of ${takenBy}) and ${distinct} (of ${chosen.by}) are both taken; use another --name-prefix`,
+        });
+        continue;
+      }
+    }
+    if (chosen.kind === 'unmanaged' || chosen.kind === 'tags-unknown') {
+      const name = takenBy ? planDistinctAlarmName(namePrefix, service) : usual;
       plan.skipped.push({
         region,
         clusterName,
         serviceName,
-        reason: `alarm name ${definition.AlarmName} is already planned for ${owner}; use another --name-prefix for one of them`,
+        reason:
+          chosen.kind === 'unmanaged'
+            ? `alarm ${name} exists without the ecsops:managed=true tag; not overwriting it (delete it or use another --name-prefix)`
+            : `alarm ${name} exists and its tags were not read; not overwriting it`,
       });
       continue;
     }
-    claimed.set(key, `${clusterName}/${serviceName}`);
-    const tags = planAlarmTags({ clusterName, serviceName }, input.extraTags);
-    const current = existing.get(key);
-    if (!current) {
-      plan.changes.push({ kind: 'create-alarm', region, clusterName, serviceName, definition, tags });
-      continue;
+    claimed.set(chosen.key, me);
+    const alarmName = chosen.definition.AlarmName;
+    if (takenBy) {
+      plan.renamed.push({ region, clusterName, serviceName, alarmName, takenName: usual, takenBy });
     }
-    const changes = diffAlarm(current, definition);
-    if (changes.length === 0) {
-      plan.unchanged.push({ region, clusterName, serviceName, alarmName: definition.AlarmName });
+    const tags = planAlarmTags({ clusterName, serviceName }, input.extraTags);
+    if (chosen.kind === 'free') {
+      plan.changes.push({
+        kind: 'create-alarm',
+        region,
+        clusterName,
+        serviceName,
+        definition: chosen.definition,
+        tags,
+      });
+    } else if (chosen.changes.length === 0) {
+      plan.unchanged.push({ region, clusterName, serviceName, alarmName });
     } else {
       plan.changes.push({
         kind: 'update-alarm',
         region,
         clusterName,
         serviceName,
-        definition,
+        definition: chosen.definition,
         tags,
-        alarmArn: current.AlarmArn,
-        changes,
+        alarmArn: chosen.current.alarm.AlarmArn,
+        currentTags: chosen.current.tags ?? [],
+        changes: chosen.changes,
       });
     }
   }
   return plan;
+}
+
+/** The definition to write under `name`: the planned one, keeping the current actions if asked. */
+function desiredDefinition(
+  planned: MetricAlarmDefinition,
+  name: string,
+  current: ExistingAlarmState | undefined,
+  keepActions: boolean | undefined,
+): MetricAlarmDefinition {
+  const definition = { ...planned, AlarmName: name };
+  if (!keepActions || !current) return definition;
+  return {
+    ...definition,
+    AlarmActions: [...(current.alarm.AlarmActions ?? [])],
+    OKActions: [...(current.alarm.OKActions ?? [])],
+    InsufficientDataActions: [...(current.alarm.InsufficientDataActions ?? [])],
+  };
+}
+
+/** A warning for new alarms that would notify no one (no --sns-topic). */
+export function findActionWarnings(changes: readonly AlarmChange[]): string[] {
+  const silent = changes.filter((c) => c.kind === 'create-alarm' && c.definition.AlarmActions.length === 0);
+  if (silent.length === 0) return [];
+  return [
+    `${silent.length} new alarm(s) have no actions: they change state but notify no one. Pass --sns-topic ARN to notify a topic.`,
+  ];
 }
 
 /** An alarm as read for list/delete/prune: identity, state and tags. */
@@ -213,24 +388,33 @@ export interface AlarmDeletion {
   reason: string;
 }
 
+/** Which alarms `alarm delete` removes: those of clusters (optionally only some services), or named ones. */
+export type AlarmSelection =
+  | { kind: 'services'; clusters: readonly string[]; services: readonly string[] }
+  | { kind: 'names'; names: readonly string[] };
+
 /**
- * Chooses the managed alarms that `alarm delete` removes. `names` match alarm names exactly;
- * `clusters` (and optionally `services`) match the ecsops:cluster / ecsops:service tags. A named
- * alarm without the managed tag is refused, never deleted.
+ * Chooses the managed alarms that `alarm delete` removes. Names match alarm names exactly;
+ * clusters (and optionally services) match the ecsops:cluster / ecsops:service tags. A named alarm
+ * without the managed tag is refused, never deleted; a name found nowhere is reported in
+ * `notFound` (already deleted, or never there: either way there is nothing to delete).
  */
 export function planAlarmDeletions(
   alarms: readonly AlarmRecord[],
-  selection: { clusters: readonly string[]; services: readonly string[]; names: readonly string[] },
+  selection: AlarmSelection,
 ): { deletions: AlarmDeletion[]; refused: AlarmRecord[]; notFound: string[] } {
   const deletions: AlarmDeletion[] = [];
   const refused: AlarmRecord[] = [];
+  const names = new Set(selection.kind === 'names' ? selection.names : []);
+  const clusters = new Set(selection.kind === 'services' ? selection.clusters : []);
+  const services = new Set(selection.kind === 'services' ? selection.services : []);
   for (const alarm of alarms) {
     const target = managedTargetOf(alarm.tags);
-    const byName = selection.names.includes(alarm.alarmName);
+    const byName = names.has(alarm.alarmName);
     const byTag =
       target !== undefined &&
-      selection.clusters.includes(target.clusterName) &&
-      (selection.services.length === 0 || selection.services.includes(target.serviceName));
+      clusters.has(target.clusterName) &&
+      (services.size === 0 || services.has(target.serviceName));
     if (!byName && !byTag) continue;
     if (!isManagedAlarm(alarm.tags)) {
       refused.push(alarm);
@@ -245,7 +429,7 @@ export function planAlarmDeletions(
     });
   }
   const found = new Set(alarms.map((a) => a.alarmName));
-  return { deletions, refused, notFound: selection.names.filter((n) => !found.has(n)) };
+  return { deletions, refused, notFound: [...names].filter((n) => !found.has(n)) };
 }
 
 /**

@@ -4,6 +4,7 @@ import {
   MAX_ALARM_NAME_LENGTH,
   NAME_HASH_LENGTH,
   planAlarmName,
+  planDistinctAlarmName,
   validateNamePrefix,
 } from '../../../src/core/alarm/name.js';
 import { UsageError } from '../../../src/errors.js';
@@ -58,6 +59,43 @@ describe('planAlarmName', () => {
   it('never produces control characters or non-ASCII', () => {
     const name = planAlarmName('ecsops-task-health', { clusterName: long('c'), serviceName: long('s') });
     expect(name).toMatch(/^[\x21-\x7e]+$/);
+  });
+});
+
+describe('planDistinctAlarmName', () => {
+  it.each([
+    ['a-b', 'c'],
+    ['a', 'b-c'],
+  ])('%s/%s: the usual name plus a hash of cluster and service', (clusterName, serviceName) => {
+    const name = planDistinctAlarmName('p', { clusterName, serviceName });
+    expect(name).toMatch(new RegExp(`^p-a-b-c-[0-9a-f]{${NAME_HASH_LENGTH}}$`));
+    expect(planDistinctAlarmName('p', { clusterName, serviceName })).toBe(name);
+  });
+
+  it('differs between two services whose usual names are the same, also when shortened', () => {
+    expect(planAlarmName('p', { clusterName: 'a-b', serviceName: 'c' })).toBe(
+      planAlarmName('p', { clusterName: 'a', serviceName: 'b-c' }),
+    );
+    const pairs = [
+      [
+        { clusterName: 'a-b', serviceName: 'c' },
+        { clusterName: 'a', serviceName: 'b-c' },
+      ],
+      [
+        { clusterName: `x-${long('c', 200)}`, serviceName: long('s', 100) },
+        { clusterName: 'x', serviceName: `${long('c', 200)}-${long('s', 100)}` },
+      ],
+    ];
+    for (const [one, two] of pairs as [
+      [{ clusterName: string; serviceName: string }, { clusterName: string; serviceName: string }],
+    ]) {
+      const a = planDistinctAlarmName('p', one);
+      const b = planDistinctAlarmName('p', two);
+      expect(a).not.toBe(b);
+      expect(a).not.toBe(planAlarmName('p', one));
+      expect(a.length).toBeLessThanOrEqual(MAX_ALARM_NAME_LENGTH);
+      expect(b.length).toBeLessThanOrEqual(MAX_ALARM_NAME_LENGTH);
+    }
   });
 });
 
