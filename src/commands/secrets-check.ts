@@ -103,8 +103,8 @@ export interface SecretsCheckCommandResult extends CommandResult {
   reports: TaskDefinitionSecretsReport[];
   /** Set with --apply-fix. */
   apply?: SecretsFixApply | undefined;
-  /** The check and fix plan were already shown, before the confirmation prompt. */
-  shownBeforePrompt: boolean;
+  /** The check and the fix plan were shown before the writes (and the prompt), not with the result. */
+  shownBeforeApply: boolean;
   /** Things to tell the user that are not findings (e.g. a bare containerDefinitions array). */
   warnings: string[];
 }
@@ -427,13 +427,14 @@ export async function runSecretsCheck(
   const warnings: string[] = [];
   const targets = await readTargets(ctx, options, warnings);
   const reports = await checkTargets(ctx, targets, options.iamSimulator);
-  const base = { fix: options.fix, reports, warnings, shownBeforePrompt: false };
+  const base = { fix: options.fix, reports, warnings, shownBeforeApply: false };
   if (options.fix.kind !== 'apply') return { ...base, exitCode: exitCodeFor(reports) };
 
   const changes = planFixChanges(reports);
-  // A person about to be asked must see the plan first; everyone else gets it with the result.
-  const prompting = changes.length > 0 && !options.fix.dryRun && !options.fix.yes && ctx.interactive;
-  if (prompting) {
+  // Before anything is written (and before the prompt) a person sees the check and the plan; the
+  // result view then shows only what happened. A dry run is shown once, with the result.
+  const showFirst = changes.length > 0 && !options.fix.dryRun;
+  if (showFirst) {
     const { showSecretsCheckPlan } = await import('../output/secrets-check.js');
     showSecretsCheckPlan(ctx.out, { ...base, exitCode: ExitCode.ok }, changes);
   }
@@ -457,7 +458,7 @@ export async function runSecretsCheck(
     recheck === undefined || recheck.status === 'done' ? exitCodeFor(finalReports) : ExitCode.aws,
     recheck?.status === 'interrupted' || ctx.signal.aborted ? ExitCode.interrupted : ExitCode.ok,
   );
-  return { ...base, shownBeforePrompt: prompting, apply: { result: applied, recheck }, exitCode };
+  return { ...base, shownBeforeApply: showFirst, apply: { result: applied, recheck }, exitCode };
 }
 
 /** 1 when any task definition has findings, else 3 when any could not be decided, else 0. */

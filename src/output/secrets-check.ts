@@ -25,14 +25,18 @@ import { renderTable } from './table.js';
 export const secretsCheckView: ResultView<SecretsCheckCommandResult> = {
   human(result, out) {
     const apply = result.apply;
-    if (!result.shownBeforePrompt) showChecks(out, result);
+    if (!result.shownBeforeApply) showChecks(out, result);
     if (!apply) return;
     const outcome = apply.result;
     if (outcome.mode === 'nothing-to-do') {
-      out.info('Nothing to apply: the execution role needs no IAM change ecsops can make.');
+      out.info(
+        result.reports.every((r) => r.result.status === 'ok')
+          ? 'Nothing to apply: the execution role needs no IAM change ecsops can make.'
+          : "Nothing to apply: no finding above can be fixed with an IAM change ecsops makes from here (see each finding's fix).",
+      );
       return;
     }
-    if (!result.shownBeforePrompt)
+    if (!result.shownBeforeApply)
       showPlan(
         out,
         outcome.outcomes.map((o) => o.change),
@@ -93,14 +97,16 @@ export const secretsCheckView: ResultView<SecretsCheckCommandResult> = {
 };
 
 /**
- * What a person sees before the --apply-fix confirmation: the check and the planned PutRolePolicy
- * calls. The result view then skips both (`shownBeforePrompt`).
+ * What a person sees before --apply-fix writes (and before its prompt): the check and the planned
+ * PutRolePolicy calls. The result view then skips both (`shownBeforeApply`). Nothing under --json,
+ * whose one document carries it all.
  */
 export function showSecretsCheckPlan(
   out: Reporter,
   result: SecretsCheckCommandResult,
   changes: readonly FixChange[],
 ): void {
+  if (out.jsonMode) return;
   showChecks(out, result);
   showPlan(out, changes);
 }

@@ -395,6 +395,28 @@ describe('secrets check --apply-fix', () => {
     expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(0);
   });
 
+  it('at the prompt, the check and the plan are already shown, and not repeated after', async () => {
+    broken();
+    iam.on(PutRolePolicyCommand).resolves({});
+    const t = createTestContext({ interactive: true, answer: true });
+    let shownAtPrompt = '';
+    const ask = t.ctx.confirm;
+    t.ctx.confirm = async (question) => {
+      shownAtPrompt = t.stdout();
+      return ask(question);
+    };
+    await check(options(applyFix()), t);
+    expect(t.prompts).toEqual(['Put 1 inline policy(ies)?']);
+    expect(shownAtPrompt).toContain('Task definition web:3');
+    expect(shownAtPrompt).toContain(
+      '+ iam:PutRolePolicy arn:aws:iam::123456789012:role/exec ecsops-secrets-web',
+    );
+    const afterPrompt = t.stdout().slice(shownAtPrompt.length);
+    expect(afterPrompt).not.toContain('+ iam:PutRolePolicy');
+    expect(afterPrompt).toMatch(/^applied\s+arn:aws:iam::123456789012:role\/exec ecsops-secrets-web/);
+    expect(iam.commandCalls(PutRolePolicyCommand)).toHaveLength(1);
+  });
+
   it('no terminal and no --yes is a usage error', async () => {
     broken();
     const t = createTestContext();
