@@ -7,6 +7,7 @@ import {
   RegisterTaskDefinitionCommand,
   UpdateServiceCommand,
 } from '@aws-sdk/client-ecs';
+import { IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import {
   DescribeSecretCommand,
   GetResourcePolicyCommand,
@@ -17,23 +18,33 @@ import { DescribeParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { type SecretsMigrateFlags, toSecretsMigrateOptions } from '../../src/cli/groups/secrets-migrate.js';
+import type { TaskDefinitionSecretsReport } from '../../src/commands/secrets-check.js';
 import {
   type MigrationCheck,
+  migrateCommandLine,
   runSecretsMigrate,
+  type SecretsMigrateDeps,
   type SecretsMigrateOptions,
+  type SecretsMigrateResult,
 } from '../../src/commands/secrets-migrate.js';
 import type { SecretsCheckResult } from '../../src/core/secrets/check.js';
-import { ExitCode, InterruptedError, PartialApplyError, UsageError } from '../../src/errors.js';
+import { ExitCode, InputError, InterruptedError, UsageError } from '../../src/errors.js';
+import { present } from '../../src/output/present.js';
+import { secretsMigrateView } from '../../src/output/secrets-migrate.js';
 import { tempDir } from '../helpers/temp-dir.js';
-import { createTestContext } from '../helpers/test-context.js';
+import { createTestContext, type TestContext } from '../helpers/test-context.js';
 
 const ecs = mockClient(ECSClient);
 const ssm = mockClient(SSMClient);
 const sts = mockClient(STSClient);
 const sm = mockClient(SecretsManagerClient);
+const iam = mockClient(IAMClient);
 
-const ROLE = 'arn:aws:iam::123456789012:role/web-exec';
-const TD_ARN = 'arn:aws:ecs:us-east-1:123456789012:task-definition/web:4';
+const ACCOUNT = '123456789012';
+const ROLE = `arn:aws:iam::${ACCOUNT}:role/web-exec`;
+const tdArn = (rev: number) => `arn:aws:ecs:us-east-1:${ACCOUNT}:task-definition/web:${rev}`;
+const TD_ARN = tdArn(4);
 const taskDefinition = {
   taskDefinitionArn: TD_ARN,
   family: 'web',
@@ -56,47 +67,100 @@ const taskDefinition = {
   ],
 };
 
-const okCheck: MigrationCheck = async () => ({ status: 'ok', rows: [], findings: [] });
+/** A check report as the secrets check engine returns it, around `result`. */
+function report(result: SecretsCheckResult): TaskDefinitionSecretsReport {
+  return {
+    label: 'web (new revision)',
+    region: 'us-east-1',
+    account: ACCOUNT,
+    input: {
+      region: 'us-east-1',
+      account: ACCOUNT,
+      references: [],
+      executionRoleArn: ROLE,
+      roles: {},
+      parameters: {},
+      secrets: {},
+      keys: {},
+    },
+    result,
+  };
+}
+const okCheck: MigrationCheck = async () => report({ status: 'ok', rows: [], findings: [] });
+
+const failing: SecretsCheckResult = {
+  status: 'findings',
+  rows: [],
+  findings: [
+    {
+      code: 'execution-role-cannot-decrypt',
+      severity: 'error',
+      containerName: 'web',
+      name: 'DB_PASSWORD',
+      message: 'web-exec cannot kms:Decrypt with alias/parameter_store_key',
+      remediation: 'grant kms:Decrypt',
+    },
+  ],
+  fix: {
+    roleArn: ROLE,
+    policyName: 'ecsops-secrets-web',
+    policy: {
+      Version: '2012-10-17',
+      Statement: [
+        {
+          Sid: 'KmsDecrypt',
+          Effect: 'Allow',
+          Action: ['kms:Decrypt'],
+          Resource: [`arn:aws:kms:us-east-1:${ACCOUNT}:key/k`],
+        },
+      ],
+    } as never,
+    keyPolicyStatements: [],
+  },
+};
 
 function options(over: Partial<SecretsMigrateOptions> = {}): SecretsMigrateOptions {
   return {
-    taskDef: 'web',
-    inPlace: false,
-    register: true,
-    updateService: true,
-    cluster: 'prod',
-    service: 'web',
-    wait: false,
+    source: { kind: 'registered', taskDef: 'web' },
+    output: { kind: 'stdout' },
+    apply: { kind: 'register', check: 'verify', updateService: { cluster: 'prod', service: 'web' } },
     valueFrom: 'arn',
-    skipCheck: false,
     dryRun: false,
     yes: true,
     ...over,
   };
 }
+const registerOnly: SecretsMigrateOptions['apply'] = { kind: 'register', check: 'verify' };
+
+/** Runs the command and renders its result as the CLI does; returns the exit code and the result. */
+async function migrate(
+  t: TestContext,
+  opts: SecretsMigrateOptions,
+  deps: SecretsMigrateDeps = { check: okCheck },
+): Promise<{ code: ExitCode; result: SecretsMigrateResult }> {
+  const result = await runSecretsMigrate(opts, t.ctx, deps);
+  return { code: present(t.ctx.out, result, secretsMigrateView), result };
+}
+
+const service = (td: string) => ({
+  services: [
+    {
+      serviceArn: `arn:aws:ecs:us-east-1:${ACCOUNT}:service/prod/web`,
+      serviceName: 'web',
+      status: 'ACTIVE',
+      taskDefinition: td,
+    },
+  ],
+});
 
 function seed(td: unknown = taskDefinition) {
-  sts
-    .on(GetCallerIdentityCommand)
-    .resolves({ Account: '123456789012', Arn: 'arn:aws:iam::123456789012:user/ci' });
+  sts.on(GetCallerIdentityCommand).resolves({ Account: ACCOUNT, Arn: `arn:aws:iam::${ACCOUNT}:user/ci` });
   ecs
     .on(DescribeTaskDefinitionCommand)
     .resolves({ taskDefinition: td as never, tags: [{ key: 'team', value: 'web' }] });
-  ecs.on(DescribeServicesCommand).resolves({
-    services: [
-      {
-        serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/web',
-        serviceName: 'web',
-        status: 'ACTIVE',
-        taskDefinition: TD_ARN,
-      },
-    ],
-  });
+  ecs.on(DescribeServicesCommand).resolves(service(TD_ARN));
   ecs.on(RegisterTaskDefinitionCommand).callsFake((input: { family: string }) => ({
-    taskDefinition: {
-      taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${input.family}:5`,
-      revision: 5,
-    },
+    taskDefinition: { taskDefinitionArn: tdArn(5), family: input.family, revision: 5 },
   }));
   ecs.on(UpdateServiceCommand).resolves({});
   ssm.on(DescribeParametersCommand).resolves({
@@ -107,28 +171,57 @@ function seed(td: unknown = taskDefinition) {
   });
 }
 
+/**
+ * What DescribeTaskDefinition returns for the revision a first run registered: the register input
+ * plus the read-only fields and the defaults ECS fills in (`essential`, `cpu`, empty lists).
+ */
+function registeredRevision(input: Record<string, unknown>, revision: number) {
+  const { tags, ...td } = input as { tags: { key: string; value: string }[] };
+  const containers = (td as { containerDefinitions: Record<string, unknown>[] }).containerDefinitions;
+  return {
+    taskDefinition: {
+      ...td,
+      containerDefinitions: containers.map((c) => ({
+        cpu: 0,
+        essential: true,
+        portMappings: [],
+        mountPoints: [],
+        volumesFrom: [],
+        ...c,
+      })),
+      volumes: [],
+      placementConstraints: [],
+      taskDefinitionArn: tdArn(revision),
+      revision,
+      status: 'ACTIVE',
+      requiresAttributes: [{ name: 'ecs.capability.secrets.ssm.environment-variables' }],
+      registeredAt: new Date('2025-02-01T00:00:00Z'),
+    } as never,
+    tags,
+  };
+}
+
+const registerCalls = () => ecs.commandCalls(RegisterTaskDefinitionCommand);
+const updateCalls = () => ecs.commandCalls(UpdateServiceCommand);
 const writes = () =>
-  ecs.commandCalls(RegisterTaskDefinitionCommand).length + ecs.commandCalls(UpdateServiceCommand).length;
+  registerCalls().length + updateCalls().length + iam.commandCalls(PutRolePolicyCommand).length;
 const valueReads = () => ssm.calls().filter((c) => !(c.args[0] instanceof DescribeParametersCommand)).length;
 
 beforeEach(() => {
-  sm.reset();
-  ecs.reset();
-  ssm.reset();
-  sts.reset();
+  for (const m of [sm, ecs, ssm, sts, iam]) m.reset();
 });
 afterEach(() => {
-  ecs.reset();
-  ssm.reset();
-  sts.reset();
+  for (const m of [sm, ecs, ssm, sts, iam]) m.reset();
 });
 
 describe('secrets migrate --task-def --register --update-service', () => {
   it('apply: registers a stripped revision with tags and the source tag, updates the service, prints the rollback', async () => {
     seed();
     const t = createTestContext();
-    expect(await runSecretsMigrate(options(), t.ctx, { check: okCheck })).toBe(ExitCode.ok);
-    const input = ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input;
+    const { code, result } = await migrate(t, options());
+    expect(code).toBe(ExitCode.ok);
+    expect(result.status).toBe('migrated');
+    const input = registerCalls()[0]?.args[0].input;
     expect(input).toEqual({
       family: 'web',
       executionRoleArn: ROLE,
@@ -140,10 +233,10 @@ describe('secrets migrate --task-def --register --update-service', () => {
           entryPoint: ['node', 'server.js'],
           environment: [{ name: 'PORT', value: '8080' }],
           secrets: [
-            { name: 'API_KEY', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/web-prod/api-key' },
+            { name: 'API_KEY', valueFrom: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/web-prod/api-key` },
             {
               name: 'DB_PASSWORD',
-              valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/web-prod/db-password',
+              valueFrom: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/web-prod/db-password`,
             },
           ],
         },
@@ -158,24 +251,30 @@ describe('secrets migrate --task-def --register --update-service', () => {
       { Key: 'Path', Option: 'OneLevel', Values: ['/web-prod'] },
     ]);
     expect(valueReads()).toBe(0);
-    expect(ecs.commandCalls(UpdateServiceCommand)[0]?.args[0].input).toEqual({
+    expect(updateCalls()[0]?.args[0].input).toEqual({
       cluster: 'prod',
       service: 'web',
       taskDefinition: 'web:5',
     });
-    expect(t.stdout()).toContain(
-      'Rollback: aws ecs update-service --region us-east-1 --cluster prod --service web --task-definition web:4',
+    expect(result.rollbackCommand).toBe(
+      'aws ecs update-service --region us-east-1 --cluster prod --service web --task-definition web:4',
     );
+    expect(t.stdout()).toContain(`Rollback: ${result.rollbackCommand}`);
+    expect(t.stdout()).toContain(`Registered ${tdArn(5)}`);
     expect(t.stderr()).toMatch(/DB_PASSWORD\s+\/web-prod\/db-password\s+chamber: last segment/);
+    expect(result.apply?.outcomes.map((o) => [o.change.kind, o.status])).toEqual([
+      ['register', 'applied'],
+      ['update-service', 'applied'],
+    ]);
   });
 
   it('--dry-run: plans, checks, and sends zero writes', async () => {
     seed();
     const t = createTestContext();
-    expect(await runSecretsMigrate(options({ dryRun: true, yes: false }), t.ctx, { check: okCheck })).toBe(
-      ExitCode.ok,
-    );
+    const { code, result } = await migrate(t, options({ dryRun: true, yes: false }));
+    expect(code).toBe(ExitCode.ok);
     expect(writes()).toBe(0);
+    expect(result.apply?.mode).toBe('dry-run');
     expect(t.stderr()).toContain('Dry run: nothing was registered.');
   });
 
@@ -185,7 +284,7 @@ describe('secrets migrate --task-def --register --update-service', () => {
     await expect(
       runSecretsMigrate(options({ yes: false }), t.ctx, { check: okCheck }),
     ).rejects.toBeInstanceOf(InterruptedError);
-    expect(t.prompts).toHaveLength(1);
+    expect(t.prompts).toEqual(['Apply: register a new revision of web, then point prod/web at it?']);
     expect(writes()).toBe(0);
   });
 
@@ -206,45 +305,80 @@ describe('secrets migrate --task-def --register --update-service', () => {
       ],
     });
     const t = createTestContext({ global: { json: true } });
-    expect(await runSecretsMigrate(options(), t.ctx, { check: okCheck })).toBe(ExitCode.ok);
-    expect(JSON.parse(t.stdout())).toMatchObject({
-      schemaVersion: 1,
-      status: 'nothing-to-do',
-    });
+    expect((await migrate(t, options())).code).toBe(ExitCode.ok);
+    expect(JSON.parse(t.stdout())).toMatchObject({ schemaVersion: 1, status: 'nothing-to-do' });
     expect(writes()).toBe(0);
   });
 
-  it('failure half way: registered, service update failed -> partial error naming the finishing command', async () => {
+  it('failure half way (#24): registered, service update failed -> exit 4 with the revision and the finishing command', async () => {
     seed();
     ecs
       .on(UpdateServiceCommand)
       .rejects(
         Object.assign(new Error('service is draining'), { name: 'InvalidParameterException', $metadata: {} }),
       );
+    const t = createTestContext({ global: { json: true } });
+    const { code, result } = await migrate(t, options());
+    expect(code).toBe(ExitCode.partial);
+    expect(result.status).toBe('partial');
+    expect(result.registered).toEqual({ taskDefinitionArn: tdArn(5), revision: 5 });
+    expect(result.finishCommand).toBe(
+      'aws ecs update-service --region us-east-1 --cluster prod --service web --task-definition web:5',
+    );
+    expect(registerCalls()).toHaveLength(1);
+    const doc = JSON.parse(t.stdout());
+    expect(doc).toMatchObject({
+      status: 'partial',
+      registered: { taskDefinitionArn: tdArn(5) },
+      service: { status: 'failed', taskDefinition: 'web:5', previousTaskDefinition: 'web:4' },
+      finishCommand: result.finishCommand,
+      counts: { applied: 1, failed: 1 },
+    });
+    expect(doc.service.error).toContain('service is draining');
+  });
+
+  it('register fails (#24): exit 3, 0 applied, the service is not touched', async () => {
+    seed();
+    ecs
+      .on(RegisterTaskDefinitionCommand)
+      .rejects(Object.assign(new Error('Too many revisions'), { name: 'ClientException', $metadata: {} }));
     const t = createTestContext();
-    const err = await runSecretsMigrate(options(), t.ctx, { check: okCheck }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(PartialApplyError);
-    expect((err as PartialApplyError).hint).toContain('--task-definition web:5');
-    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    const { code, result } = await migrate(t, options());
+    expect(code).toBe(ExitCode.aws);
+    expect(result.status).toBe('failed');
+    expect(result.apply?.counts).toMatchObject({ applied: 0, failed: 1, skipped: 1 });
+    expect(updateCalls()).toHaveLength(0);
+    expect(result.finishCommand).toBeUndefined();
   });
 
   it('Ctrl-C after the register: the service is not touched, exit 130, the finishing command is printed', async () => {
     seed();
     const t = createTestContext();
-    ecs.on(RegisterTaskDefinitionCommand).callsFake((input: { family: string }) => {
+    ecs.on(RegisterTaskDefinitionCommand).callsFake(() => {
       t.abort.abort();
-      return {
-        taskDefinition: {
-          taskDefinitionArn: `arn:aws:ecs:us-east-1:123456789012:task-definition/${input.family}:5`,
-          revision: 5,
-        },
-      };
+      return { taskDefinition: { taskDefinitionArn: tdArn(5), revision: 5 } };
     });
-    expect(await runSecretsMigrate(options(), t.ctx, { check: okCheck })).toBe(ExitCode.interrupted);
-    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(0);
-    expect(t.stdout()).toContain('Registered arn:aws:ecs:us-east-1:123456789012:task-definition/web:5');
+    const { code, result } = await migrate(t, options());
+    expect(code).toBe(ExitCode.interrupted);
+    expect(result.status).toBe('interrupted');
+    expect(updateCalls()).toHaveLength(0);
+    expect(t.stdout()).toContain(`Registered ${tdArn(5)}`);
     expect(t.stdout()).toContain('service prod/web was not updated');
     expect(t.stderr()).toContain('--task-definition web:5');
+  });
+
+  it('Ctrl-C while still reading (#2): a --yes run registers nothing', async () => {
+    seed();
+    const t = createTestContext();
+    ssm.on(DescribeParametersCommand).callsFake(() => {
+      t.abort.abort();
+      return { Parameters: [{ Name: '/web-prod/api-key', Type: 'String' }] };
+    });
+    await expect(runSecretsMigrate(options(), t.ctx, { check: okCheck })).rejects.toThrow(
+      new InterruptedError('Interrupted while reading: nothing was changed.'),
+    );
+    expect(writes()).toBe(0);
+    expect(ecs.commandCalls(DescribeServicesCommand)).toHaveLength(0);
   });
 
   it('--wait: a deployment that does not settle is a finding (exit 1) with the rollback command', async () => {
@@ -253,63 +387,209 @@ describe('secrets migrate --task-def --register --update-service', () => {
     ecs.on(DescribeServicesCommand).callsFake(() => {
       describeCalls++;
       // The first read is the plan; the waiter's polls then see the service draining (a waiter failure state).
-      const status = describeCalls === 1 ? 'ACTIVE' : 'DRAINING';
-      return {
-        services: [
-          {
-            serviceArn: 'arn:aws:ecs:us-east-1:123456789012:service/prod/web',
-            serviceName: 'web',
-            status,
-            taskDefinition: TD_ARN,
-          },
-        ],
-      };
+      const s = service(TD_ARN);
+      if (describeCalls > 1 && s.services[0]) s.services[0].status = 'DRAINING';
+      return s;
     });
     const t = createTestContext();
-    expect(await runSecretsMigrate(options({ wait: true }), t.ctx, { check: okCheck })).toBe(
-      ExitCode.findings,
+    const { code, result } = await migrate(
+      t,
+      options({
+        apply: {
+          kind: 'register',
+          check: 'verify',
+          updateService: { cluster: 'prod', service: 'web', wait: { timeoutSeconds: 900 } },
+        },
+      }),
     );
-    expect(ecs.commandCalls(UpdateServiceCommand)).toHaveLength(1);
+    expect(code).toBe(ExitCode.findings);
+    expect(result.status).toBe('not-stable');
+    expect(updateCalls()).toHaveLength(1);
     expect(t.stderr()).toContain('did not become stable');
     expect(t.stderr()).toMatch(/roll back with: aws ecs update-service .*--task-definition web:4/);
   });
 
-  it('check fails: does not register, exits 1 and prints the --fix policy', async () => {
+  it('--wait-timeout (#23) reaches the waiter', async () => {
     seed();
-    const failing: SecretsCheckResult = {
-      status: 'findings',
-      rows: [],
-      findings: [
-        {
-          code: 'execution-role-cannot-decrypt',
-          severity: 'error',
-          containerName: 'web',
-          name: 'DB_PASSWORD',
-          message: 'web-exec cannot kms:Decrypt with alias/parameter_store_key',
-          remediation: 'grant kms:Decrypt',
-        },
-      ],
-      fix: {
-        roleArn: ROLE,
-        policyName: 'ecsops-secrets',
-        policy: {
-          Version: '2012-10-17',
-          Statement: [
-            {
-              Effect: 'Allow',
-              Action: ['kms:Decrypt'],
-              Resource: ['arn:aws:kms:us-east-1:123456789012:key/k'],
-            },
-          ],
-        } as never,
-        keyPolicyStatements: [],
-      },
-    };
     const t = createTestContext();
-    expect(await runSecretsMigrate(options(), t.ctx, { check: async () => failing })).toBe(ExitCode.findings);
+    const waits: unknown[][] = [];
+    const aws = t.ctx.aws;
+    t.ctx.aws = {
+      ...aws,
+      ecs: async (region) => ({
+        ...(await aws.ecs(region)),
+        waitForServicesStable: async (...args) => {
+          waits.push(args);
+        },
+      }),
+    };
+    const { code, result } = await migrate(
+      t,
+      options({
+        apply: {
+          kind: 'register',
+          check: 'verify',
+          updateService: { cluster: 'prod', service: 'web', wait: { timeoutSeconds: 42 } },
+        },
+      }),
+    );
+    expect(code).toBe(ExitCode.ok);
+    expect(waits).toEqual([['prod', ['web'], 42]]);
+    expect(result.wait).toEqual({ timeoutSeconds: 42, stable: true });
+    expect(t.stderr()).toContain('Waiting up to 42 s for web to become stable');
+  });
+
+  it('check fails: does not register, exits 1, prints the --fix policy and the exact next command (#21)', async () => {
+    seed();
+    const t = createTestContext();
+    const { code, result } = await migrate(t, options(), { check: async () => report(failing) });
+    expect(code).toBe(ExitCode.findings);
     expect(writes()).toBe(0);
     expect(t.stderr()).toContain('execution-role-cannot-decrypt');
     expect(t.stdout()).toContain('"kms:Decrypt"');
+    expect(result.nextCommand).toBe(
+      'ecsops --region us-east-1 secrets migrate --task-def web --register --update-service --cluster prod --service web --apply-fix --yes',
+    );
+    expect(t.stderr()).toContain(result.nextCommand);
+  });
+
+  it('the next command quotes what a shell would split or expand', () => {
+    const line = migrateCommandLine(
+      options({
+        source: { kind: 'file', path: "my team's/web.json" },
+        output: { kind: 'in-place' },
+        imageEntryPoint: ['/bin/chamber', 'exec', 'web prod', '--'],
+        yes: false,
+        apply: {
+          kind: 'register',
+          check: 'verify',
+          updateService: { cluster: 'prod', service: 'web', wait: { timeoutSeconds: 60 } },
+        },
+      }),
+      'eu-west-1',
+      ['--apply-fix'],
+    );
+    expect(line).toBe(
+      `ecsops --region eu-west-1 secrets migrate --file 'my team'\\''s/web.json' --in-place --image-entrypoint '["/bin/chamber","exec","web prod","--"]' --register --update-service --cluster prod --service web --wait --wait-timeout 60 --apply-fix`,
+    );
+  });
+
+  it('check fails under --json (#19): status check-failed with the refusals, not "migrated"', async () => {
+    seed();
+    const t = createTestContext({ global: { json: true } });
+    const { code } = await migrate(t, options(), { check: async () => report(failing) });
+    expect(code).toBe(ExitCode.findings);
+    const doc = JSON.parse(t.stdout());
+    expect(doc).toMatchObject({
+      status: 'check-failed',
+      refusals: [
+        {
+          container: 'web',
+          reason:
+            'DB_PASSWORD execution-role-cannot-decrypt: web-exec cannot kms:Decrypt with alias/parameter_store_key',
+        },
+      ],
+      check: { status: 'findings' },
+      nextCommand: expect.stringContaining('--apply-fix'),
+    });
+    expect(writes()).toBe(0);
+  });
+
+  it('--apply-fix (#21): puts the inline policy, re-checks, then registers and updates, in that order', async () => {
+    seed();
+    const order: string[] = [];
+    iam.on(PutRolePolicyCommand).callsFake(() => {
+      order.push('PutRolePolicy');
+      return {};
+    });
+    ecs.on(RegisterTaskDefinitionCommand).callsFake(() => {
+      order.push('RegisterTaskDefinition');
+      return { taskDefinition: { taskDefinitionArn: tdArn(5), revision: 5 } };
+    });
+    ecs.on(UpdateServiceCommand).callsFake(() => {
+      order.push('UpdateService');
+      return {};
+    });
+    let checks = 0;
+    const check: MigrationCheck = async () => {
+      checks++;
+      order.push('check');
+      return checks === 1 ? report(failing) : report({ status: 'ok', rows: [], findings: [] });
+    };
+    const t = createTestContext({ global: { json: true } });
+    const apply = {
+      kind: 'register',
+      check: 'fix',
+      updateService: { cluster: 'prod', service: 'web' },
+    } as const;
+    const { code, result } = await migrate(t, options({ apply }), { check });
+    expect(code).toBe(ExitCode.ok);
+    expect(order).toEqual(['check', 'PutRolePolicy', 'check', 'RegisterTaskDefinition', 'UpdateService']);
+    expect(iam.commandCalls(PutRolePolicyCommand)[0]?.args[0].input).toMatchObject({
+      RoleName: 'web-exec',
+      PolicyName: 'ecsops-secrets-web',
+    });
+    expect(result.recheck?.status).toBe('ok');
+    const doc = JSON.parse(t.stdout());
+    expect(doc.status).toBe('migrated');
+    expect(doc.changes.map((c: { kind: string; status: string }) => [c.kind, c.status])).toEqual([
+      ['put-role-policy', 'applied'],
+      ['register', 'applied'],
+      ['update-service', 'applied'],
+    ]);
+  });
+
+  it('--apply-fix --dry-run: shows the policy and the register, sends zero writes', async () => {
+    seed();
+    const t = createTestContext();
+    const { code, result } = await migrate(
+      t,
+      options({ dryRun: true, yes: false, apply: { kind: 'register', check: 'fix' } }),
+      { check: async () => report(failing) },
+    );
+    expect(code).toBe(ExitCode.ok);
+    expect(writes()).toBe(0);
+    expect(result.apply?.outcomes.map((o) => [o.change.kind, o.status])).toEqual([
+      ['put-role-policy', 'planned'],
+      ['register', 'planned'],
+    ]);
+    expect(t.stdout()).toContain('+ iam:PutRolePolicy');
+  });
+
+  it('--apply-fix: still failing after the fix -> check-failed, nothing registered, the applied fix is reported', async () => {
+    seed();
+    iam.on(PutRolePolicyCommand).resolves({});
+    const t = createTestContext();
+    const { code, result } = await migrate(t, options({ apply: { kind: 'register', check: 'fix' } }), {
+      check: async () => report(failing),
+    });
+    expect(code).toBe(ExitCode.findings);
+    expect(result.status).toBe('check-failed');
+    expect(result.apply?.outcomes.map((o) => [o.change.kind, o.status])).toEqual([
+      ['put-role-policy', 'applied'],
+    ]);
+    expect(registerCalls()).toHaveLength(0);
+    expect(result.nextCommand).toBeUndefined();
+  });
+
+  it('--apply-fix: the policy cannot be put -> exit 3, the register is skipped and says why', async () => {
+    seed();
+    iam
+      .on(PutRolePolicyCommand)
+      .rejects(
+        Object.assign(new Error('denied'), { name: 'AccessDenied', $metadata: { httpStatusCode: 403 } }),
+      );
+    const t = createTestContext();
+    const { code, result } = await migrate(t, options({ apply: { kind: 'register', check: 'fix' } }), {
+      check: async () => report(failing),
+    });
+    expect(code).toBe(ExitCode.aws);
+    expect(result.status).toBe('failed');
+    expect(result.apply?.outcomes.map((o) => [o.change.kind, o.status, o.reason])).toEqual([
+      ['put-role-policy', 'failed', expect.stringContaining('denied')],
+      ['register', 'skipped', 'the execution role fix was not applied'],
+    ]);
+    expect(registerCalls()).toHaveLength(0);
   });
 
   it('--skip-check warns loudly and registers without calling the check', async () => {
@@ -318,18 +598,13 @@ describe('secrets migrate --task-def --register --update-service', () => {
     let called = false;
     const check: MigrationCheck = async () => {
       called = true;
-      return { status: 'ok', rows: [], findings: [] };
+      return report({ status: 'ok', rows: [], findings: [] });
     };
-    expect(
-      await runSecretsMigrate(
-        options({ skipCheck: true, updateService: false, cluster: undefined, service: undefined }),
-        t.ctx,
-        { check },
-      ),
-    ).toBe(ExitCode.ok);
+    const { code } = await migrate(t, options({ apply: { kind: 'register', check: 'skip' } }), { check });
+    expect(code).toBe(ExitCode.ok);
     expect(called).toBe(false);
     expect(t.stderr()).toContain('--skip-check: NOT verifying');
-    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(1);
+    expect(registerCalls()).toHaveLength(1);
   });
 
   it('chamber -b secretsmanager --strict: DescribeSecret gives the full ARN; the value is never read', async () => {
@@ -344,21 +619,15 @@ describe('secrets migrate --task-def --register --update-service', () => {
         },
       ],
     });
-    const secretArn = 'arn:aws:secretsmanager:us-east-1:123456789012:secret:web-AbC123';
+    const secretArn = `arn:aws:secretsmanager:us-east-1:${ACCOUNT}:secret:web-AbC123`;
     sm.on(DescribeSecretCommand).resolves({ ARN: secretArn, Name: 'web' });
     sm.on(GetResourcePolicyCommand).resolves({});
     const t = createTestContext();
-    const code = await runSecretsMigrate(
-      options({ updateService: false, cluster: undefined, service: undefined }),
-      t.ctx,
-      {
-        check: okCheck,
-      },
-    );
+    const { code } = await migrate(t, options({ apply: registerOnly }));
     expect(code).toBe(ExitCode.ok);
-    expect(
-      ecs.commandCalls(RegisterTaskDefinitionCommand)[0]?.args[0].input.containerDefinitions?.[0]?.secrets,
-    ).toEqual([{ name: 'DB_PASSWORD', valueFrom: `${secretArn}:db_password::` }]);
+    expect(registerCalls()[0]?.args[0].input.containerDefinitions?.[0]?.secrets).toEqual([
+      { name: 'DB_PASSWORD', valueFrom: `${secretArn}:db_password::` },
+    ]);
     expect(sm.commandCalls(GetSecretValueCommand)).toHaveLength(0);
   });
 
@@ -370,9 +639,104 @@ describe('secrets migrate --task-def --register --update-service', () => {
       ],
     });
     const t = createTestContext();
-    expect(await runSecretsMigrate(options(), t.ctx, { check: okCheck })).toBe(ExitCode.findings);
+    const { code, result } = await migrate(t, options());
+    expect(code).toBe(ExitCode.findings);
+    expect(result.status).toBe('refused');
     expect(t.stderr()).toContain('selects a label');
     expect(writes()).toBe(0);
+  });
+});
+
+describe('secrets migrate re-runs', () => {
+  // The first run registers web:5 from web:4; capture what it sent.
+  async function firstRun(): Promise<Record<string, unknown>> {
+    seed();
+    await migrate(createTestContext(), options({ source: { kind: 'registered', taskDef: 'web:4' } }));
+    const input = registerCalls()[0]?.args[0].input as unknown as Record<string, unknown>;
+    for (const m of [ecs, ssm, sts]) m.reset();
+    return input;
+  }
+
+  // The family's latest ACTIVE revision is `latest`; web:4 is still the unmigrated source.
+  function seedAfter(latest: ReturnType<typeof registeredRevision>, serviceOn: string) {
+    seed();
+    ecs
+      .on(DescribeTaskDefinitionCommand, { taskDefinition: 'web:4' })
+      .resolves({ taskDefinition: taskDefinition as never, tags: [{ key: 'team', value: 'web' }] });
+    ecs.on(DescribeTaskDefinitionCommand, { taskDefinition: 'web' }).resolves(latest);
+    ecs.on(DescribeServicesCommand).resolves(service(serviceOn));
+  }
+
+  it('#10: --task-def web:4 --register run twice registers once; the second run says so (exit 0)', async () => {
+    const input = await firstRun();
+    seedAfter(registeredRevision(input, 5), tdArn(5));
+    const t = createTestContext({ global: { json: true } });
+    const { code, result } = await migrate(
+      t,
+      options({ source: { kind: 'registered', taskDef: 'web:4' }, apply: registerOnly }),
+    );
+    expect(code).toBe(ExitCode.ok);
+    expect(result.status).toBe('nothing-to-do');
+    expect(registerCalls()).toHaveLength(0);
+    expect(JSON.parse(t.stdout())).toMatchObject({
+      status: 'nothing-to-do',
+      alreadyRegistered: { taskDefinitionArn: tdArn(5), taskDefinition: 'web:5' },
+    });
+  });
+
+  it('#10: with --update-service and the service on web:5 already, the second run is a no-op', async () => {
+    const input = await firstRun();
+    seedAfter(registeredRevision(input, 5), tdArn(5));
+    const t = createTestContext();
+    const { code, result } = await migrate(t, options({ source: { kind: 'registered', taskDef: 'web:4' } }));
+    expect(code).toBe(ExitCode.ok);
+    expect(result.status).toBe('nothing-to-do');
+    expect(writes()).toBe(0);
+    expect(t.stderr()).toContain(`Already registered: ${tdArn(5)} is this migration`);
+    expect(t.stderr()).toContain('Service prod/web already runs it.');
+  });
+
+  it('#10: a latest revision with other content (or without the tag) is not taken for the migration', async () => {
+    const input = await firstRun();
+    const other = registeredRevision(input, 5);
+    other.tags = other.tags.filter((t) => t.key !== 'ecsops:secrets-source');
+    seedAfter(other, tdArn(4));
+    const { result } = await migrate(
+      createTestContext(),
+      options({ source: { kind: 'registered', taskDef: 'web:4' } }),
+    );
+    expect(result.alreadyRegistered).toBeUndefined();
+    expect(registerCalls()).toHaveLength(1);
+  });
+
+  it('#11: a re-run of the pinned source after UpdateService failed points the service at web:5, no register', async () => {
+    const input = await firstRun();
+    seedAfter(registeredRevision(input, 5), tdArn(4));
+    const t = createTestContext();
+    const { code, result } = await migrate(t, options({ source: { kind: 'registered', taskDef: 'web:4' } }));
+    expect(code).toBe(ExitCode.ok);
+    expect(result.status).toBe('migrated');
+    expect(registerCalls()).toHaveLength(0);
+    expect(updateCalls().map((c) => c.args[0].input)).toEqual([
+      { cluster: 'prod', service: 'web', taskDefinition: 'web:5' },
+    ]);
+    expect(result.rollbackCommand).toContain('--task-definition web:4');
+    expect(t.stdout()).toContain('Updated service prod/web to web:5');
+  });
+
+  it('#11: --task-def web (now web:5, migrated) after UpdateService failed: not "Nothing to do", the service moves to web:5', async () => {
+    const input = await firstRun();
+    const latest = registeredRevision(input, 5);
+    seed();
+    ecs.on(DescribeTaskDefinitionCommand).resolves(latest);
+    ecs.on(DescribeServicesCommand).resolves(service(tdArn(4)));
+    const t = createTestContext();
+    const { code, result } = await migrate(t, options());
+    expect(code).toBe(ExitCode.ok);
+    expect(registerCalls()).toHaveLength(0);
+    expect(updateCalls().map((c) => c.args[0].input.taskDefinition)).toEqual(['web:5']);
+    expect(result.status).toBe('migrated');
+    expect(t.stderr()).not.toContain('Nothing to do');
   });
 });
 
@@ -397,13 +761,8 @@ describe('secrets migrate --file', () => {
   );
   const fileOptions = (file: string, over: Partial<SecretsMigrateOptions> = {}) =>
     options({
-      taskDef: undefined,
-      file,
-      register: false,
-      updateService: false,
-      cluster: undefined,
-      service: undefined,
-      paramsFile,
+      source: { kind: 'file', path: file, paramsFile },
+      apply: { kind: 'none' },
       executionRole: ROLE,
       ...over,
     });
@@ -412,14 +771,14 @@ describe('secrets migrate --file', () => {
     const file = join(dir, 'containers.json');
     writeFileSync(file, fileText);
     const t = createTestContext();
-    expect(await runSecretsMigrate(fileOptions(file), t.ctx)).toBe(ExitCode.ok);
+    expect((await migrate(t, fileOptions(file))).code).toBe(ExitCode.ok);
     const printed = JSON.parse(t.stdout()) as unknown;
     expect(printed).toEqual([
       {
         name: 'web',
         image: 'x',
         entrypoint: ['node'],
-        secrets: [{ name: 'TOKEN', valueFrom: 'arn:aws:ssm:us-east-1:123456789012:parameter/web/token' }],
+        secrets: [{ name: 'TOKEN', valueFrom: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/web/token` }],
       },
     ]);
     expect(t.stdout()).toMatch(/^\[\n {4}\{/);
@@ -429,18 +788,21 @@ describe('secrets migrate --file', () => {
   it('--in-place: atomic rewrite with a .bak of the original; --dry-run leaves the file alone', async () => {
     const file = join(dir, 'inplace.json');
     writeFileSync(file, fileText);
-    await runSecretsMigrate(fileOptions(file, { inPlace: true, dryRun: true }), createTestContext().ctx);
+    await migrate(createTestContext(), fileOptions(file, { output: { kind: 'in-place' }, dryRun: true }));
     expect(readFileSync(file, 'utf8')).toBe(fileText);
-    await runSecretsMigrate(fileOptions(file, { inPlace: true }), createTestContext().ctx);
+    const t = createTestContext();
+    const { result } = await migrate(t, fileOptions(file, { output: { kind: 'in-place' } }));
     expect(readFileSync(`${file}.bak`, 'utf8')).toBe(fileText);
     expect(readFileSync(file, 'utf8')).toContain('"secrets"');
+    expect(result.file?.written).toEqual({ written: file, backup: `${file}.bak` });
+    expect(t.stderr()).toContain(`Wrote ${file} (original kept as ${file}.bak).`);
   });
 
   it('--json: one report document with the mapping table and the new definition', async () => {
     const file = join(dir, 'json.json');
     writeFileSync(file, fileText);
     const t = createTestContext({ global: { json: true } });
-    await runSecretsMigrate(fileOptions(file), t.ctx);
+    await migrate(t, fileOptions(file));
     const doc = JSON.parse(t.stdout()) as Record<string, unknown>;
     expect(doc).toMatchObject({
       schemaVersion: 1,
@@ -451,15 +813,203 @@ describe('secrets migrate --file', () => {
     expect(Array.isArray(doc.taskDefinition)).toBe(true);
   });
 
-  it.each<[string, Partial<SecretsMigrateOptions>]>([
-    ['no source', { file: undefined }],
-    ['--in-place with --out', { inPlace: true, out: 'x.json' }],
-    ['--update-service without --register', { updateService: true, cluster: 'c', service: 's' }],
-    ['--params-file with --register', { register: true }],
-    ['--wait without --update-service', { wait: true }],
-  ])('usage error: %s', async (_name, over) => {
-    await expect(
-      runSecretsMigrate(fileOptions(join(dir, 'x.json'), over), createTestContext().ctx),
-    ).rejects.toBeInstanceOf(UsageError);
+  it('#20: a wrapper in the image ENTRYPOINT with --image-entrypoint alone (no CMD) is migrated', async () => {
+    const file = join(dir, 'image-entrypoint.json');
+    writeFileSync(
+      file,
+      JSON.stringify({
+        family: 'web',
+        executionRoleArn: ROLE,
+        containerDefinitions: [{ name: 'web', image: 'example/web:1' }],
+      }),
+    );
+    const params = join(dir, 'chamber-params.json');
+    writeFileSync(params, JSON.stringify({ Parameters: [{ Name: '/web-prod/api-key', Type: 'String' }] }));
+    const t = createTestContext();
+    const { code, result } = await migrate(
+      t,
+      options({
+        source: { kind: 'file', path: file, paramsFile: params },
+        apply: { kind: 'none' },
+        imageEntryPoint: ['/bin/chamber', 'exec', 'web-prod', '--', '/docker-entrypoint.sh'],
+      }),
+    );
+    expect(code).toBe(ExitCode.ok);
+    expect(result.status).toBe('migrated');
+    const out = JSON.parse(t.stdout()) as { containerDefinitions: Record<string, unknown>[] };
+    expect(out.containerDefinitions[0]).toEqual({
+      name: 'web',
+      image: 'example/web:1',
+      entryPoint: ['/docker-entrypoint.sh'],
+      secrets: [
+        { name: 'API_KEY', valueFrom: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/web-prod/api-key` },
+      ],
+    });
+  });
+
+  describe('#18: fields of the wrong type', () => {
+    const badFile = () => {
+      const file = join(dir, `bad-${Math.random().toString(36).slice(2)}.json`);
+      writeFileSync(
+        file,
+        JSON.stringify({
+          family: 'web',
+          executionRoleArn: ROLE,
+          memory: 'lots',
+          containerDefinitions: [
+            {
+              name: 'web',
+              image: 'x',
+              cpu: {},
+              portMappings: '80',
+              entryPoint: ['ssm-env', '-with-decryption', 'node'],
+              environment: [{ name: 'TOKEN', value: 'ssm:///web/token' }],
+            },
+          ],
+        }),
+      );
+      return file;
+    };
+
+    it('--register: an input error naming each field path, nothing registered', async () => {
+      seed();
+      ssm.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: '/web/token', Type: 'String' }] });
+      const file = badFile();
+      const err = await runSecretsMigrate(
+        options({ source: { kind: 'file', path: file }, output: { kind: 'in-place' }, apply: registerOnly }),
+        createTestContext().ctx,
+        { check: okCheck },
+      ).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(InputError);
+      expect((err as InputError).exitCode).toBe(ExitCode.usage);
+      const message = (err as InputError).message;
+      expect(message).toContain('memory: expected MiB');
+      expect(message).toContain('containerDefinitions[0].cpu: expected an integer, got an object');
+      expect(message).toContain('containerDefinitions[0].portMappings: expected an array');
+      expect(writes()).toBe(0);
+      expect(readFileSync(file, 'utf8')).toContain('ssm-env');
+    });
+
+    it('without --register: a warning that RegisterTaskDefinition would reject the output (exit 0)', async () => {
+      const t = createTestContext();
+      const { code, result } = await migrate(t, fileOptions(badFile()));
+      expect(code).toBe(ExitCode.ok);
+      expect(result.registerProblems.map((p) => p.path).sort()).toEqual([
+        'containerDefinitions[0].cpu',
+        'containerDefinitions[0].portMappings',
+        'memory',
+      ]);
+      expect(t.stderr()).toContain('RegisterTaskDefinition would reject this output');
+    });
+  });
+});
+
+describe('secrets migrate flags (src/cli/groups/secrets-migrate.ts)', () => {
+  const flags = (over: Partial<SecretsMigrateFlags> = {}): SecretsMigrateFlags => ({
+    inPlace: false,
+    register: false,
+    updateService: false,
+    wait: false,
+    valueFrom: 'arn',
+    skipCheck: false,
+    applyFix: false,
+    dryRun: false,
+    yes: false,
+    ...over,
+  });
+
+  it('maps flags to discriminated unions', () => {
+    expect(
+      toSecretsMigrateOptions(
+        flags({
+          taskDef: 'web:7',
+          register: true,
+          updateService: true,
+          cluster: 'c',
+          service: 's',
+          wait: true,
+          applyFix: true,
+        }),
+      ),
+    ).toMatchObject({
+      source: { kind: 'registered', taskDef: 'web:7' },
+      output: { kind: 'stdout' },
+      apply: {
+        kind: 'register',
+        check: 'fix',
+        updateService: { cluster: 'c', service: 's', wait: { timeoutSeconds: 900 } },
+      },
+    });
+    expect(
+      toSecretsMigrateOptions(flags({ file: 'a.json', out: 'b.json', paramsFile: 'p.json' })),
+    ).toMatchObject({
+      source: { kind: 'file', path: 'a.json', paramsFile: 'p.json' },
+      output: { kind: 'file', path: 'b.json' },
+      apply: { kind: 'none' },
+    });
+    expect(toSecretsMigrateOptions(flags({ file: 'a.json', inPlace: true })).output).toEqual({
+      kind: 'in-place',
+    });
+    expect(
+      toSecretsMigrateOptions(
+        flags({
+          taskDef: 'w',
+          register: true,
+          updateService: true,
+          cluster: 'c',
+          service: 's',
+          wait: true,
+          waitTimeout: 60,
+        }),
+      ).apply,
+    ).toMatchObject({ updateService: { wait: { timeoutSeconds: 60 } } });
+  });
+
+  it.each<[string, Partial<SecretsMigrateFlags>, string]>([
+    ['no source', {}, 'Give exactly one source'],
+    ['two sources', { taskDef: 'w', file: 'a.json' }, 'Give exactly one source'],
+    ['--in-place without --file', { taskDef: 'w', inPlace: true }, '--in-place needs --file.'],
+    ['--in-place with --out', { file: 'a', inPlace: true, out: 'x.json' }, 'cannot be used together'],
+    [
+      '--update-service without --register',
+      { file: 'a', updateService: true, cluster: 'c', service: 's' },
+      'needs --register',
+    ],
+    [
+      '--update-service without --service',
+      { taskDef: 'w', register: true, updateService: true, cluster: 'c' },
+      'needs --cluster C and --service S',
+    ],
+    [
+      '--cluster without --update-service',
+      { taskDef: 'w', cluster: 'c' },
+      'only apply with --update-service',
+    ],
+    [
+      '--params-file with --register',
+      { file: 'a', paramsFile: 'p', register: true },
+      '--params-file is offline',
+    ],
+    ['--params-file with --task-def', { taskDef: 'w', paramsFile: 'p' }, '--params-file is for offline runs'],
+    ['--wait without --update-service', { taskDef: 'w', wait: true }, '--wait needs --update-service.'],
+    [
+      '--wait-timeout without --wait',
+      { taskDef: 'w', register: true, updateService: true, cluster: 'c', service: 's', waitTimeout: 60 },
+      '--wait-timeout needs --wait.',
+    ],
+    ['--apply-fix without --register', { taskDef: 'w', applyFix: true }, '--apply-fix needs --register'],
+    [
+      '--apply-fix with --skip-check',
+      { taskDef: 'w', register: true, applyFix: true, skipCheck: true },
+      'cannot be used together',
+    ],
+    [
+      '--skip-check without --register',
+      { taskDef: 'w', skipCheck: true },
+      '--skip-check only applies with --register.',
+    ],
+  ])('usage error: %s', (_name, over, message) => {
+    expect(() => toSecretsMigrateOptions(flags(over))).toThrow(UsageError);
+    expect(() => toSecretsMigrateOptions(flags(over))).toThrow(message);
   });
 });

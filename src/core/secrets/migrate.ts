@@ -9,7 +9,7 @@ import {
   TASK_DEFINITION_SIZE_LIMIT,
   taskDefinitionSizeBytes,
 } from '../task-definition/edit.js';
-import type { JsonObject } from '../task-definition/json.js';
+import { isJsonObject, type JsonObject } from '../task-definition/json.js';
 import {
   type ContainerView,
   type ParsedTaskDefinition,
@@ -154,7 +154,9 @@ function effectiveArgv(c: ContainerView, options: MigrateOptions): ArgvInfo {
   }
   const entryPoint = options.imageEntryPoint;
   const fromTask = c.command !== undefined && c.command.length > 0;
-  const command = fromTask ? c.command : options.imageCommand;
+  // `--image-entrypoint` without `--image-command` describes an image with no CMD.
+  const imageCommand = options.imageCommand ?? (entryPoint !== undefined ? [] : undefined);
+  const command = fromTask ? c.command : imageCommand;
   const commandFrom = fromTask ? 'task' : command !== undefined ? 'image' : 'unknown';
   const entryPointFrom = entryPoint !== undefined ? 'image' : 'unknown';
   let argv: string[] | undefined;
@@ -200,6 +202,8 @@ function placeArgv(info: ArgvInfo, newArgv: string[]): Pick<ContainerEdit, 'entr
   }
   if (info.entryPointFrom === 'image' && (info.entryPoint ?? []).length > 0) {
     const cmd = info.command ?? [];
+    // An image without CMD: the new entry point is the whole argv, and there is no command to keep.
+    if (cmd.length === 0) return { entryPoint: newArgv };
     if (endsWith(newArgv, cmd) && newArgv.length > cmd.length) {
       return { entryPoint: newArgv.slice(0, newArgv.length - cmd.length), command: cmd };
     }
@@ -521,4 +525,67 @@ export function secretsSourceTagValue(sources: readonly string[]): string {
     kept.push(s);
   }
   return `${kept.join(' ')} +${sources.length - kept.length} more`;
+}
+
+/**
+ * True when `registered` (a revision's RegisterTaskDefinition input, as `toRegisterInput` builds it)
+ * is already a migration of `planned`: it carries the `ecsops:secrets-source` tag, and it has the same
+ * content as `planned` once ECS's filled-in defaults (`essential: true`, `cpu: 0`, empty lists), key
+ * order and tag order are set aside. The tag's own value is not compared: same secrets, same migration.
+ */
+export function isMigrationRegistration(planned: JsonObject, registered: JsonObject): boolean {
+  if (!hasSecretsSourceTag(registered)) return false;
+  return canonicalJson(comparable(planned)) === canonicalJson(comparable(registered));
+}
+
+function hasSecretsSourceTag(input: JsonObject): boolean {
+  return Array.isArray(input.tags) && input.tags.some((t) => isTag(t) && t.key === SECRETS_SOURCE_TAG);
+}
+
+function isTag(value: unknown): value is { key: unknown; value?: unknown } {
+  return typeof value === 'object' && value !== null && 'key' in value;
+}
+
+// Drops what does not change what ECS runs: the source tag, defaults DescribeTaskDefinition fills in,
+// and empty values (`[]`, `{}`, null) that mean "unset".
+function comparable(input: JsonObject): unknown {
+  const copy: JsonObject = { ...input };
+  if (Array.isArray(copy.tags)) {
+    copy.tags = copy.tags
+      .filter((t) => !(isTag(t) && t.key === SECRETS_SOURCE_TAG))
+      .sort((a, b) => String(isTag(a) ? a.key : '').localeCompare(String(isTag(b) ? b.key : '')));
+  }
+  if (Array.isArray(copy.containerDefinitions)) {
+    copy.containerDefinitions = copy.containerDefinitions.map((c) => {
+      if (!isJsonObject(c)) return c;
+      const container: JsonObject = { ...c };
+      if (container.essential === true) delete container.essential;
+      if (container.cpu === 0) delete container.cpu;
+      return container;
+    });
+  }
+  return withoutEmpty(copy);
+}
+
+function withoutEmpty(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(withoutEmpty);
+  if (typeof value !== 'object' || value === null) return value;
+  const out: JsonObject = {};
+  for (const [key, v] of Object.entries(value)) {
+    const cleaned = withoutEmpty(v);
+    if (cleaned === null || cleaned === undefined) continue;
+    if (Array.isArray(cleaned) && cleaned.length === 0) continue;
+    if (typeof cleaned === 'object' && !Array.isArray(cleaned) && Object.keys(cleaned).length === 0) continue;
+    out[key] = cleaned;
+  }
+  return out;
+}
+
+// JSON with object keys sorted, so key order does not matter.
+function canonicalJson(value: unknown): string {
+  return JSON.stringify(value, (_key, v: unknown) =>
+    typeof v === 'object' && v !== null && !Array.isArray(v)
+      ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => a.localeCompare(b)))
+      : v,
+  );
 }
