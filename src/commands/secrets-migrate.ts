@@ -38,6 +38,7 @@ import { ExitCode, InputError, InterruptedError, ResourceNotFoundError, UsageErr
 import type { CommandResult } from '../output/present.js';
 import {
   describeStep,
+  showAlreadyRegistered,
   showApplyPlan,
   showCheckPassed,
   showFixPlan,
@@ -423,6 +424,7 @@ async function registerFlow(
     }
     return { ...result, status: 'nothing-to-do', exitCode: ExitCode.ok };
   }
+  if (existing) showAlreadyRegistered(ctx.out, existing);
 
   // Check the execution role can read and decrypt, before anything is written.
   let fixApply: ApplyResult<FixChange> | undefined;

@@ -49,7 +49,7 @@ export function showCheckPassed(out: Reporter, when?: string): void {
 /** The inline policies --apply-fix is about to put (stdout, dropped under --json), before its confirmation. */
 export function showFixPlan(out: Reporter, fixes: readonly FixChange[]): void {
   if (out.jsonMode) return;
-  out.error('The execution role cannot use every secret of the new revision.');
+  out.warn('The execution role cannot use every secret of the new revision: --apply-fix puts this policy.');
   for (const c of fixes) {
     out.result(
       out.colors.green(
@@ -59,6 +59,14 @@ export function showFixPlan(out: Reporter, fixes: readonly FixChange[]): void {
   }
   out.info(
     `Plan: put ${fixes.length} inline policy(ies) on the execution role, re-check, then register. Key policies are never edited.`,
+  );
+}
+
+/** A re-run found the migration registered already (before the plan that finishes the job). */
+export function showAlreadyRegistered(out: Reporter, existing: { taskDefinitionArn: string }): void {
+  if (out.jsonMode) return;
+  out.info(
+    `Already registered: ${existing.taskDefinitionArn} is this migration (same content, ${SECRETS_SOURCE_TAG} tag); not registering it again.`,
   );
 }
 
@@ -183,11 +191,6 @@ function renderMigrated(r: SecretsMigrateResult, out: Reporter): void {
   }
   if (r.stdoutText !== undefined) out.raw(r.stdoutText);
   renderFile(r, out);
-  if (r.alreadyRegistered) {
-    out.info(
-      `Already registered: ${r.alreadyRegistered.taskDefinitionArn} is this migration (same content, ${SECRETS_SOURCE_TAG} tag); not registering it again.`,
-    );
-  }
   renderOutcomes(r, out);
   if (r.registered) out.result(`Registered ${r.registered.taskDefinitionArn}`);
   if (r.service && r.apply?.mode === 'apply') {
@@ -200,11 +203,7 @@ function renderMigrated(r: SecretsMigrateResult, out: Reporter): void {
       out.result(
         `${r.apply.interrupted ? 'Interrupted: service' : 'Service'} ${cluster}/${service} was not updated.`,
       );
-      if (r.finishCommand) {
-        out.info(
-          `Finish with: ${r.finishCommand} (or re-run the same ecsops command: it points the service at the registered revision without registering again)`,
-        );
-      }
+      if (r.finishCommand) out.info(`Finish with: ${r.finishCommand}`);
     }
   }
   if (r.wait) {
@@ -235,7 +234,7 @@ function renderOutcomes(r: SecretsMigrateResult, out: Reporter): void {
   reportOutcomes(out, apply, (c) => changeLabel(c, r), {
     applied: 'applied',
     rerunHint:
-      'Re-run the same command to finish: a revision already registered is found and not registered again.',
+      'Re-run the same command to finish: the revision already registered is found and not registered again.',
   });
   if (r.declined) out.info('Declined: nothing was registered; the inline policy put above stays.');
 }
