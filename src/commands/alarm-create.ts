@@ -72,7 +72,8 @@ export interface AlarmCreateResult extends CommandResult {
   warnings: string[];
 }
 
-const clusterKey = (region: string, clusterName: string) => `${region}\u0000${clusterName}`;
+// Keys of per-region names (clusters, alarms): the same name in two regions is two things.
+const targetKey = (region: string, name: string) => `${region}\u0000${name}`;
 
 /**
  * `ecsops alarm create`: read clusters, services and existing alarms -> plan -> diff -> confirm ->
@@ -132,13 +133,13 @@ export async function runAlarmCreate(
     keepActions: actions.kind === 'keep',
   };
   let plan = planAlarmChanges(planInput);
-  const byKey = new Map(existing.map((e) => [clusterKey(e.region, e.alarm.AlarmName), e]));
+  const byKey = new Map(existing.map((e) => [targetKey(e.region, e.alarm.AlarmName), e]));
   for (let pass = 0; plan.tagsNeeded.length > 0 && pass < 3; pass++) {
     const tags = await readAll(ctx, plan.tagsNeeded, async (a) =>
       a.alarmArn ? (await ctx.aws.cloudwatch(a.region)).listAlarmTags(a.alarmArn) : [],
     );
     plan.tagsNeeded.forEach((a, i) => {
-      const state = byKey.get(clusterKey(a.region, a.alarmName));
+      const state = byKey.get(targetKey(a.region, a.alarmName));
       if (state) state.tags = tags[i] ?? [];
     });
     plan = planAlarmChanges(planInput);
@@ -163,7 +164,7 @@ export async function runAlarmCreate(
   // Confirm and apply: Container Insights first (the alarms need its data), then the alarms, paced
   // at 3 TPS. An alarm of a cluster whose Container Insights could not be turned on is skipped.
   const insightsOf = new Map(
-    changes.flatMap((c) => (c.kind === 'enable-insights' ? [[clusterKey(c.region, c.clusterName), c]] : [])),
+    changes.flatMap((c) => (c.kind === 'enable-insights' ? [[targetKey(c.region, c.clusterName), c]] : [])),
   );
   let outcomeOf: Map<AlarmChange, ChangeOutcome<AlarmChange>> | undefined;
   const pacers = createWritePacers(ctx);
@@ -174,7 +175,7 @@ export async function runAlarmCreate(
     phaseOf: (c) => (c.kind === 'enable-insights' ? 0 : 1),
     blockedBy: (c, done) => {
       if (c.kind === 'enable-insights') return undefined;
-      const prerequisite = insightsOf.get(clusterKey(c.region, c.clusterName));
+      const prerequisite = insightsOf.get(targetKey(c.region, c.clusterName));
       if (!prerequisite) return undefined;
       // Outcomes are updated in place: one index of them serves every later question.
       outcomeOf ??= new Map(done.map((o) => [o.change, o]));
