@@ -89,12 +89,13 @@ export async function readAlarmRecords(
     ctx.signal,
   );
   const records: AlarmRecord[] = [];
-  perRegion.forEach((s, i) => {
-    if (s.status === 'not-started') throw interruptedWhileReading();
+  for (const [i, region] of regions.entries()) {
+    const s = perRegion[i];
+    if (!s || s.status === 'not-started') throw interruptedWhileReading();
     if (s.status === 'fulfilled') records.push(...s.value);
     else if (s.reason instanceof InterruptedError) throw s.reason;
-    else regionErrors.push({ region: regions[i] as string, error: s.reason });
-  });
+    else regionErrors.push({ region, error: s.reason });
+  }
   return { records, regionErrors };
 }
 

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import {
   DASHBOARD_LIMITS,
+  DASHBOARD_MARKER,
+  isEcsopsDashboard,
   planDashboardName,
   renderDashboardBody,
   sameDashboardBody,
@@ -12,7 +14,13 @@ import { evaluateQueries } from '../../helpers/cloudwatch-model.js';
 type Body = {
   widgets: Array<{ type: string; properties: Record<string, unknown> & { metrics?: unknown[][] } }>;
 };
-const parse = (body: string) => JSON.parse(body) as Body;
+const isMarker = (w: Body['widgets'][number]) =>
+  w.type === 'text' && String(w.properties.markdown).startsWith(DASHBOARD_MARKER);
+/** The body's widgets without the ecsops marker widget (always last). */
+const parse = (body: string): Body => {
+  const parsed = JSON.parse(body) as Body;
+  return { widgets: parsed.widgets.filter((w) => !isMarker(w)) };
+};
 
 describe('renderDashboardBody', () => {
   it('draws one time-series widget per cluster with a running/desired line per service', () => {
@@ -153,6 +161,18 @@ describe('renderDashboardBody', () => {
       renderDashboardBody([{ region: 'us-east-1', clusterName: 'empty', serviceNames: [] }]),
     );
     expect(body.widgets).toEqual([expect.objectContaining({ type: 'text' })]);
+  });
+});
+
+describe('the ecsops marker widget', () => {
+  it('ends every dashboard ecsops renders, and only such a body counts as made by ecsops', () => {
+    const body = renderDashboardBody([{ region: 'us-east-1', clusterName: 'prod', serviceNames: ['web'] }]);
+    const widgets = (JSON.parse(body) as Body).widgets;
+    expect(widgets.at(-1) && isMarker(widgets.at(-1) as Body['widgets'][number])).toBe(true);
+    expect(widgets.filter(isMarker)).toHaveLength(1);
+    expect(isEcsopsDashboard(body)).toBe(true);
+    expect(isEcsopsDashboard(JSON.stringify({ widgets: widgets.filter((w) => !isMarker(w)) }))).toBe(false);
+    expect(isEcsopsDashboard('not json')).toBe(false);
   });
 });
 
