@@ -152,4 +152,28 @@ describe('secrets migrate --in-place / --out (built CLI, offline)', () => {
     expect(readFileSync(`${file}.bak`, 'utf8')).toBe(ORIGINAL);
     expect(existsSync(`${file}.bak.1`)).toBe(false);
   });
+
+  it('#23: --wait-timeout is bounded (30 to 3600 s) and needs --wait: usage errors, exit 2', () => {
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, [BIN, '--region', 'us-east-1', 'secrets', 'migrate', ...args], {
+        encoding: 'utf8',
+        env: { PATH: process.env.PATH ?? '', AWS_EC2_METADATA_DISABLED: 'true' },
+      });
+    const update = [
+      '--task-def',
+      'web',
+      '--register',
+      '--update-service',
+      '--cluster',
+      'c',
+      '--service',
+      's',
+    ];
+    const tooShort = run([...update, '--wait', '--wait-timeout', '5']);
+    expect(tooShort.status).toBe(2);
+    expect(tooShort.stderr).toContain('expected a whole number from 30 to 3600');
+    const alone = run([...update, '--wait-timeout', '60']);
+    expect(alone.status).toBe(2);
+    expect(alone.stderr).toContain('--wait-timeout needs --wait.');
+  });
 });

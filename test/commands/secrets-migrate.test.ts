@@ -592,6 +592,46 @@ describe('secrets migrate --task-def --register --update-service', () => {
     expect(registerCalls()).toHaveLength(0);
   });
 
+  it('--apply-fix declined at the policy question: nothing is put or registered', async () => {
+    seed();
+    const t = createTestContext({ interactive: true, answer: false });
+    await expect(
+      runSecretsMigrate(options({ yes: false, apply: { kind: 'register', check: 'fix' } }), t.ctx, {
+        check: async () => report(failing),
+      }),
+    ).rejects.toBeInstanceOf(InterruptedError);
+    expect(t.prompts).toEqual(['Put 1 inline policy(ies)?']);
+    expect(writes()).toBe(0);
+  });
+
+  it('--apply-fix: declined at the register question after the policy was put -> the result says the policy stays', async () => {
+    seed();
+    iam.on(PutRolePolicyCommand).resolves({});
+    const answers = [true, false];
+    const t = createTestContext({ interactive: true });
+    t.ctx.confirm = async (question) => {
+      t.prompts.push(question);
+      return answers.shift() ?? false;
+    };
+    let checks = 0;
+    const check: MigrationCheck = async () =>
+      ++checks === 1 ? report(failing) : report({ status: 'ok', rows: [], findings: [] });
+    const { code, result } = await migrate(
+      t,
+      options({ yes: false, apply: { kind: 'register', check: 'fix' } }),
+      { check },
+    );
+    expect(t.prompts).toEqual(['Put 1 inline policy(ies)?', 'Apply: register a new revision of web?']);
+    expect(code).toBe(ExitCode.interrupted);
+    expect(result.declined).toBe(true);
+    expect(result.apply?.outcomes.map((o) => [o.change.kind, o.status])).toEqual([
+      ['put-role-policy', 'applied'],
+      ['register', 'not-started'],
+    ]);
+    expect(registerCalls()).toHaveLength(0);
+    expect(t.stderr()).toContain('the inline policy put above stays');
+  });
+
   it('--skip-check warns loudly and registers without calling the check', async () => {
     seed();
     const t = createTestContext();
@@ -844,6 +884,96 @@ describe('secrets migrate --file', () => {
       secrets: [
         { name: 'API_KEY', valueFrom: `arn:aws:ssm:us-east-1:${ACCOUNT}:parameter/web-prod/api-key` },
       ],
+    });
+  });
+
+  describe('--register with --in-place', () => {
+    const registerFile = () => {
+      const file = join(dir, `register-${Math.random().toString(36).slice(2)}.json`);
+      const text = `${JSON.stringify(
+        {
+          family: 'web',
+          executionRoleArn: ROLE,
+          containerDefinitions: [
+            {
+              name: 'web',
+              image: 'x',
+              entryPoint: ['ssm-env', '-with-decryption', 'node'],
+              environment: [{ name: 'TOKEN', value: 'ssm:///web/token' }],
+            },
+          ],
+        },
+        null,
+        2,
+      )}\n`;
+      writeFileSync(file, text);
+      return { file, text };
+    };
+    const inPlaceRegister = (file: string, over: Partial<SecretsMigrateOptions> = {}) =>
+      options({
+        source: { kind: 'file', path: file },
+        output: { kind: 'in-place' },
+        apply: registerOnly,
+        ...over,
+      });
+    beforeEach(() => {
+      seed();
+      ssm.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: '/web/token', Type: 'String' }] });
+      ecs
+        .on(DescribeTaskDefinitionCommand)
+        .rejects(
+          Object.assign(new Error('Unable to describe task definition.'), {
+            name: 'ClientException',
+            $metadata: {},
+          }),
+        );
+    });
+
+    it('the file is rewritten after the register, through the apply flow', async () => {
+      const { file, text } = registerFile();
+      const { code, result } = await migrate(createTestContext(), inPlaceRegister(file));
+      expect(code).toBe(ExitCode.ok);
+      expect(registerCalls()).toHaveLength(1);
+      expect(result.apply?.outcomes.map((o) => [o.change.kind, o.status])).toEqual([
+        ['register', 'applied'],
+        ['write-file', 'applied'],
+      ]);
+      expect(readFileSync(`${file}.bak`, 'utf8')).toBe(text);
+      expect(readFileSync(file, 'utf8')).toContain('"secrets"');
+    });
+
+    it('a failed register leaves the file as it was, so the re-run migrates it again', async () => {
+      const { file, text } = registerFile();
+      ecs
+        .on(RegisterTaskDefinitionCommand)
+        .rejects(Object.assign(new Error('nope'), { name: 'ClientException', $metadata: {} }));
+      const { code, result } = await migrate(createTestContext(), inPlaceRegister(file));
+      expect(code).toBe(ExitCode.aws);
+      expect(result.apply?.outcomes.map((o) => [o.change.kind, o.status])).toEqual([
+        ['register', 'failed'],
+        ['write-file', 'skipped'],
+      ]);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    });
+
+    it('--dry-run and a declined confirmation write neither the revision nor the file', async () => {
+      const { file, text } = registerFile();
+      await migrate(createTestContext(), inPlaceRegister(file, { dryRun: true }));
+      const t = createTestContext({ interactive: true, answer: false });
+      await expect(
+        runSecretsMigrate(inPlaceRegister(file, { yes: false }), t.ctx, { check: okCheck }),
+      ).rejects.toBeInstanceOf(InterruptedError);
+      expect(registerCalls()).toHaveLength(0);
+      expect(readFileSync(file, 'utf8')).toBe(text);
+    });
+
+    it('the check failing writes no file either (the next command must still find the wrapper)', async () => {
+      const { file, text } = registerFile();
+      const { code } = await migrate(createTestContext(), inPlaceRegister(file), {
+        check: async () => report(failing),
+      });
+      expect(code).toBe(ExitCode.findings);
+      expect(readFileSync(file, 'utf8')).toBe(text);
     });
   });
 
