@@ -197,6 +197,8 @@ export interface SecretsMigrateResult extends CommandResult {
   check?: { skipped: true } | SecretsCheckResult | undefined;
   /** The check after --apply-fix put the policy. */
   recheck?: SecretsCheckResult | undefined;
+  /** Why that re-check could not be made (the policy stays put; nothing was registered). */
+  recheckError?: string | undefined;
   /** The exact command that applies the printed fix and registers (check-failed runs). */
   nextCommand?: string | undefined;
   /** The family's latest revision is already this migration: nothing is registered again. */
@@ -463,10 +465,29 @@ async function registerFlow(
             exitCode: fixCode,
           };
         }
-        // Re-check from fresh reads: register only once the role can use every secret.
+        // Re-check from fresh reads: register only once the role can use every secret. The policy
+        // is in place now, so whatever happens next, the result lists it.
         result.apply = mergeApply(fixApply);
-        const again = await check(ctx, checkInput);
-        stopIfInterrupted(ctx);
+        let again: TaskDefinitionSecretsReport;
+        try {
+          again = await check(ctx, checkInput);
+          stopIfInterrupted(ctx);
+        } catch (error) {
+          const interrupted = ctx.signal.aborted;
+          const recheckError = interrupted ? undefined : describeError(error);
+          const rest = unattempted(
+            changes,
+            interrupted ? undefined : `the re-check after the fix failed: ${recheckError}`,
+          );
+          rest.interrupted = interrupted;
+          return {
+            ...result,
+            apply: mergeApply(fixApply, rest),
+            recheckError,
+            status: interrupted ? 'interrupted' : 'partial',
+            exitCode: interrupted ? ExitCode.interrupted : ExitCode.partial,
+          };
+        }
         result.recheck = again.result;
         if (again.result.status !== 'ok')
           return checkFailed(result, again.result, options, online.region, apply);

@@ -151,6 +151,7 @@ export const secretsMigrateView: ResultView<SecretsMigrateResult> = {
       ...(r.registerProblems.length ? { registerProblems: r.registerProblems } : {}),
       ...(r.check ? { check: r.check } : {}),
       ...(r.recheck ? { recheck: r.recheck } : {}),
+      ...(r.recheckError ? { recheckError: r.recheckError } : {}),
       ...(r.nextCommand ? { nextCommand: r.nextCommand } : {}),
       ...(r.alreadyRegistered ? { alreadyRegistered: r.alreadyRegistered } : {}),
       ...(r.registered ? { registered: r.registered } : {}),

@@ -29,7 +29,7 @@ import {
   type SecretsMigrateResult,
 } from '../../src/commands/secrets-migrate.js';
 import type { SecretsCheckResult } from '../../src/core/secrets/check.js';
-import { ExitCode, InputError, InterruptedError, UsageError } from '../../src/errors.js';
+import { AwsError, ExitCode, InputError, InterruptedError, UsageError } from '../../src/errors.js';
 import { present } from '../../src/output/present.js';
 import { secretsMigrateView } from '../../src/output/secrets-migrate.js';
 import { tempDir } from '../helpers/temp-dir.js';
@@ -572,6 +572,35 @@ describe('secrets migrate --task-def --register --update-service', () => {
     expect(result.nextCommand).toBeUndefined();
   });
 
+  it('--apply-fix: the re-check after the fix fails (throttling) -> exit 4, the put policy is still reported', async () => {
+    seed();
+    iam.on(PutRolePolicyCommand).resolves({});
+    let checks = 0;
+    const check: MigrationCheck = async () => {
+      if (++checks === 1) return report(failing);
+      throw new AwsError({
+        operation: 'iam:GetRole',
+        iamAction: 'iam:GetRole',
+        code: 'Throttling',
+        message: 'Rate exceeded',
+      });
+    };
+    const t = createTestContext({ global: { json: true } });
+    const { code } = await migrate(t, options({ apply: { kind: 'register', check: 'fix' } }), { check });
+    expect(code).toBe(ExitCode.partial);
+    const doc = JSON.parse(t.stdout());
+    expect(doc).toMatchObject({
+      status: 'partial',
+      recheckError: expect.stringContaining('Rate exceeded'),
+      counts: { applied: 1, skipped: 1 },
+    });
+    expect(doc.changes.map((c: { kind: string; status: string }) => [c.kind, c.status])).toEqual([
+      ['put-role-policy', 'applied'],
+      ['register', 'skipped'],
+    ]);
+    expect(registerCalls()).toHaveLength(0);
+  });
+
   it('--apply-fix: the policy cannot be put -> exit 3, the register is skipped and says why', async () => {
     seed();
     iam
@@ -919,14 +948,12 @@ describe('secrets migrate --file', () => {
     beforeEach(() => {
       seed();
       ssm.on(DescribeParametersCommand).resolves({ Parameters: [{ Name: '/web/token', Type: 'String' }] });
-      ecs
-        .on(DescribeTaskDefinitionCommand)
-        .rejects(
-          Object.assign(new Error('Unable to describe task definition.'), {
-            name: 'ClientException',
-            $metadata: {},
-          }),
-        );
+      ecs.on(DescribeTaskDefinitionCommand).rejects(
+        Object.assign(new Error('Unable to describe task definition.'), {
+          name: 'ClientException',
+          $metadata: {},
+        }),
+      );
     });
 
     it('the file is rewritten after the register, through the apply flow', async () => {
