@@ -183,39 +183,37 @@ export async function runAlarmCreate(
       if (outcome?.status === 'applied') return undefined;
       return `Container Insights could not be turned on for cluster ${c.clusterName}${outcome?.reason ? ` (${outcome.reason})` : ''}: no alarm without its data`;
     },
-    applyOne: (c) =>
-      pacers.track([c], async () => {
-        switch (c.kind) {
-          case 'enable-insights':
-            await (await ctx.aws.ecs(c.region)).updateClusterInsights(c.clusterArn, 'enabled');
-            return;
-          case 'create-alarm':
-            // Tags on PutMetricAlarm take effect for a new alarm: one write instead of two.
-            await (await ctx.aws.cloudwatch(c.region)).putMetricAlarm(
-              pacers.start(c.region, 'PutMetricAlarm'),
-              c.definition,
-              c.tags,
-            );
-            return;
-          case 'update-alarm': {
-            const cloudwatch = await ctx.aws.cloudwatch(c.region);
-            await cloudwatch.putMetricAlarm(pacers.start(c.region, 'PutMetricAlarm'), c.definition);
-            // PutMetricAlarm ignores Tags on an update; TagResource only if something is missing. It
-            // finishes a change already under way, so it is sent even after Ctrl-C.
-            const missing = findMissingTags(c.currentTags, c.tags);
-            if (missing.length && c.alarmArn)
-              await cloudwatch.tagAlarm(pacers.followUp(c.region, 'TagResource'), c.alarmArn, missing);
-            return;
-          }
+    applyOne: async (c) => {
+      switch (c.kind) {
+        case 'enable-insights':
+          await (await ctx.aws.ecs(c.region)).updateClusterInsights(c.clusterArn, 'enabled');
+          return;
+        case 'create-alarm':
+          // Tags on PutMetricAlarm take effect for a new alarm: one write instead of two.
+          await (await ctx.aws.cloudwatch(c.region)).putMetricAlarm(
+            pacers.start(c.region, 'PutMetricAlarm'),
+            c.definition,
+            c.tags,
+          );
+          return;
+        case 'update-alarm': {
+          const cloudwatch = await ctx.aws.cloudwatch(c.region);
+          await cloudwatch.putMetricAlarm(pacers.start(c.region, 'PutMetricAlarm'), c.definition);
+          // PutMetricAlarm ignores Tags on an update; TagResource only if something is missing. It
+          // finishes a change already under way, so it is sent even after Ctrl-C.
+          const missing = findMissingTags(c.currentTags, c.tags);
+          if (missing.length && c.alarmArn)
+            await cloudwatch.tagAlarm(pacers.followUp(c.region, 'TagResource'), c.alarmArn, missing);
+          return;
         }
-      }),
+      }
+    },
   });
-  const result = pacers.settle(apply);
   return {
-    exitCode: applyExitCode(result),
+    exitCode: applyExitCode(apply),
     dryRun: options.dryRun,
     regions: alarmRegions,
-    apply: result,
+    apply,
     unchanged: plan.unchanged,
     skipped: plan.skipped,
     renamed: plan.renamed,

@@ -82,15 +82,12 @@ export async function applyDeletions(
       apply: async (batch) => {
         const region = batch[0]?.region;
         if (region === undefined) return;
-        await pacers.track(batch, async () =>
-          (await ctx.aws.cloudwatch(region)).deleteAlarms(
-            pacers.start(region, 'DeleteAlarms'),
-            batch.map((d) => d.alarmName),
-          ),
+        await (await ctx.aws.cloudwatch(region)).deleteAlarms(
+          pacers.start(region, 'DeleteAlarms'),
+          batch.map((d) => d.alarmName),
         );
       },
     },
   });
-  const result = pacers.settle(apply);
-  return { exitCode: applyExitCode(result), dryRun: options.dryRun, apply: result, warnings };
+  return { exitCode: applyExitCode(apply), dryRun: options.dryRun, apply, warnings };
 }

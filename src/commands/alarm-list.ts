@@ -11,7 +11,7 @@ import type { ClusterState } from '../core/ecs-types.js';
 import { CLOUDWATCH_WRITE_TPS, createPacer, type Pacer } from '../core/pacer.js';
 import { ExitCode, InterruptedError } from '../errors.js';
 import type { CommandResult } from '../output/present.js';
-import type { ApplyResult, ChangeStatus } from './apply-flow.js';
+import { ChangeNotStarted } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { readAll } from './read-all.js';
@@ -141,32 +141,20 @@ export async function readServices(
   };
 }
 
-/** Thrown instead of sending a write that was still waiting for its slot when Ctrl-C arrived. */
-export class WriteNotStarted extends Error {
-  constructor() {
-    super('Not started: interrupted while waiting for a write slot.');
-  }
-}
-
 /** CloudWatch write pacing for one apply: a 3 TPS pacer per region and write operation. */
 export interface WritePacers {
   /**
    * The pacer for a write that starts a change. The wait for a slot ends early on Ctrl-C; the write
-   * is then not sent (WriteNotStarted), so no change starts after the signal.
+   * is then not sent (ChangeNotStarted, which the apply flow reports as not started).
    */
   start(region: string, operation: string): Pacer;
   /** The pacer for a follow-up write that finishes a change already under way (sent even after Ctrl-C). */
   followUp(region: string, operation: string): Pacer;
-  /** Runs the writes of changes applied together; if their first write was held back they did not start. */
-  track<C>(changes: readonly C[], writes: () => Promise<void>): Promise<void>;
-  /** The apply result with every held-back change reported as not started instead of failed. */
-  settle<C>(result: ApplyResult<C>): ApplyResult<C>;
 }
 
 /** Creates the write pacers of one apply (see WritePacers). */
 export function createWritePacers(ctx: CommandContext): WritePacers {
   const pacers = new Map<string, Pacer>();
-  const held = new Set<unknown>();
   const paced = (region: string, operation: string): Pacer => {
     const key = `${region} ${operation}`;
     let pacer = pacers.get(key);
@@ -181,7 +169,8 @@ export function createWritePacers(ctx: CommandContext): WritePacers {
       const pacer = paced(region, operation);
       const acquire = async () => {
         await pacer.acquire();
-        if (ctx.signal.aborted) throw new WriteNotStarted();
+        if (ctx.signal.aborted)
+          throw new ChangeNotStarted('Not started: interrupted while waiting for a write slot.');
       };
       return {
         acquire,
@@ -192,31 +181,6 @@ export function createWritePacers(ctx: CommandContext): WritePacers {
       };
     },
     followUp: paced,
-    async track(changes, writes) {
-      try {
-        await writes();
-      } catch (error) {
-        if (error instanceof WriteNotStarted) for (const c of changes) held.add(c);
-        throw error;
-      }
-    },
-    settle(result) {
-      if (held.size === 0) return result;
-      const outcomes = result.outcomes.map((o) =>
-        held.has(o.change) ? { change: o.change, status: 'not-started' as const } : o,
-      );
-      const count = (status: ChangeStatus) => outcomes.filter((o) => o.status === status).length;
-      return {
-        ...result,
-        outcomes,
-        counts: {
-          applied: count('applied'),
-          failed: count('failed'),
-          notStarted: count('not-started'),
-          skipped: count('skipped'),
-        },
-      };
-    },
   };
 }
 

@@ -101,7 +101,7 @@ export async function applyChanges<C>(
       spec.concurrency ?? ctx.global.concurrency,
       async (unit) => {
         // mapConcurrent checks the signal before starting a unit; this covers the await in between.
-        if (ctx.signal.aborted) throw notStarted;
+        if (ctx.signal.aborted) throw new ChangeNotStarted();
         if (spec.batch) await spec.batch.apply(unit.map((o) => o.change));
         else if (spec.applyOne) await spec.applyOne((unit[0] as ChangeOutcome<C>).change);
         else throw new Error('BUG: an apply spec needs applyOne or batch');
@@ -117,11 +117,20 @@ export async function applyChanges<C>(
   return finish('apply', outcomes, ctx.signal.aborted);
 }
 
-const notStarted = Symbol('not started');
+/**
+ * Thrown by an `applyOne`/`batch` that found, before sending anything, that it must not start (e.g.
+ * Ctrl-C arrived while it waited for a paced write slot): the change is reported as not started.
+ */
+export class ChangeNotStarted extends Error {
+  constructor(message = 'Not started: interrupted before the write was sent.') {
+    super(message);
+    this.name = 'ChangeNotStarted';
+  }
+}
 
 function record<C>(o: ChangeOutcome<C>, s: Settled<void>): void {
   if (s.status === 'fulfilled') o.status = 'applied';
-  else if (s.status === 'rejected' && s.reason !== notStarted) {
+  else if (s.status === 'rejected' && !(s.reason instanceof ChangeNotStarted)) {
     o.status = 'failed';
     o.reason = describeError(s.reason);
   } else o.status = 'not-started';
