@@ -194,26 +194,3 @@ export function worstExitCode(...codes: ExitCode[]): ExitCode {
   ];
   return codes.reduce((worst, c) => (rank.indexOf(c) > rank.indexOf(worst) ? c : worst), ExitCode.ok);
 }
-
-/**
- * TRANSITIONAL (removed once every command is on applyChanges): the old confirm step.
- * @deprecated use applyChanges
- */
-export async function confirmApply(
-  ctx: CommandContext,
-  options: MutatingOptions,
-  question: string,
-): Promise<'dry-run' | 'apply'> {
-  if (options.dryRun) return 'dry-run';
-  if (options.yes) return 'apply';
-  if (!ctx.interactive) {
-    throw new UsageError(
-      'Refusing to make changes without confirmation: there is no terminal to ask on.',
-      'Pass --yes to apply, or --dry-run to preview.',
-    );
-  }
-  if (ctx.signal.aborted || !(await ctx.confirm(question))) {
-    throw new InterruptedError('Aborted: nothing was changed.');
-  }
-  return 'apply';
-}
