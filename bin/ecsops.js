@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-import { main } from '../dist/cli/main.js';
+import { start } from '../dist/cli/entry.js';
 
-await main(process.argv);
+await start(process.argv);
