@@ -9,7 +9,7 @@ import {
   planInsightsChanges,
 } from '../core/insights.js';
 import { ExitCode } from '../errors.js';
-import { reportInsightsPlan } from '../output/insights.js';
+import { reportInsightsOutcomes, reportInsightsPlan } from '../output/insights.js';
 import type { CommandResult } from '../output/present.js';
 import {
   type ApplyResult,
@@ -117,6 +117,8 @@ export async function runInsightsApply(
   let wait: InsightsApplyResult['wait'];
   if (options.wait && options.level !== 'disabled' && apply.mode === 'apply' && !apply.interrupted) {
     const applied = apply.outcomes.filter((o) => o.status === 'applied').map((o) => o.change);
+    // What was applied is worth knowing before a wait of up to an hour.
+    reportInsightsOutcomes(out, apply);
     wait = {
       timeoutSeconds: options.wait.timeoutSeconds,
       clusters: await waitForMetrics(ctx, applied, options.wait.timeoutSeconds),

@@ -69,10 +69,16 @@ function changeJson(c: InsightsChange): Record<string, unknown> {
   };
 }
 
+/** Each change's outcome (human mode); with --wait it is shown before the wait starts. */
+export function reportInsightsOutcomes(out: Reporter, apply: InsightsApplyResult['apply']): void {
+  reportOutcomes(out, apply, describeInsightsChange);
+}
+
 /** `insights enable|disable`: each change's outcome, then what --wait saw. */
 export const insightsApplyView: ResultView<InsightsApplyResult> = {
   human(r, out) {
-    reportOutcomes(out, r.apply, describeInsightsChange);
+    // With --wait the outcomes were reported when the apply ended, before the wait.
+    if (!r.wait) reportInsightsOutcomes(out, r.apply);
     for (const w of r.wait?.clusters ?? []) {
       out.result(
         w.metrics === 'appeared'

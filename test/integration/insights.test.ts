@@ -183,13 +183,18 @@ describe('Ctrl-C', () => {
     );
     let stdout = '';
     let stderr = '';
+    let interrupted = false;
     child.stdout.on('data', (d: Buffer) => {
       stdout += d.toString();
     });
     const code = await new Promise<number | null>((resolve) => {
       child.stderr.on('data', (d: Buffer) => {
         stderr += d.toString();
-        if (stderr.includes('Waiting up to')) child.kill('SIGINT');
+        // One Ctrl-C: a second one means "quit now".
+        if (stderr.includes('Waiting up to') && !interrupted) {
+          interrupted = true;
+          child.kill('SIGINT');
+        }
       });
       child.on('close', resolve);
     });
