@@ -4,7 +4,6 @@
  * never remove what the user did not ask to remove, Ctrl-C stops before the next write (with one
  * JSON document and exit 130), exit codes 3/4 when writes fail, and no listener leak on long runs.
  */
-import { type ChildProcessWithoutNullStreams, spawn } from 'node:child_process';
 import {
   CloudWatchClient,
   DescribeAlarmsCommand,
@@ -22,7 +21,7 @@ import {
 import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { planDistinctAlarmName } from '../../src/core/alarm/name.js';
-import { BIN, type CliResult, parseJsonDocument, runCli } from './helpers/cli.js';
+import { parseJsonDocument, runCli, runCliInterrupted } from './helpers/cli.js';
 import { type FaultProxy, type SeenRequest, startFaultProxy } from './helpers/fault-proxy.js';
 import {
   callsMatching,
@@ -95,59 +94,6 @@ interface Change {
   status: string;
   reason?: string;
   error?: string;
-}
-
-/**
- * Spawns the CLI through the proxy (as runCli does, no TTY) and sends SIGINT once `when()` holds,
- * then `delayMs` later. Returns the result and the time the signal was sent.
- */
-function runInterrupted(
-  args: readonly string[],
-  when: () => boolean,
-  delayMs: number,
-): Promise<CliResult & { signalledAt: number }> {
-  return new Promise((resolve, reject) => {
-    const child: ChildProcessWithoutNullStreams = spawn(
-      process.execPath,
-      [BIN, '--endpoint-url', proxy.endpoint, ...args],
-      {
-        env: {
-          PATH: process.env.PATH,
-          AWS_ACCESS_KEY_ID: 'test',
-          AWS_SECRET_ACCESS_KEY: 'test',
-          AWS_REGION: 'us-east-1',
-          AWS_CONFIG_FILE: '/dev/null',
-          AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-          AWS_EC2_METADATA_DISABLED: 'true',
-          AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-        },
-        stdio: ['pipe', 'pipe', 'pipe'],
-      },
-    );
-    let stdout = '';
-    let stderr = '';
-    let signalledAt = Number.POSITIVE_INFINITY;
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const poll = setInterval(() => {
-      if (!when()) return;
-      clearInterval(poll);
-      setTimeout(() => {
-        signalledAt = Date.now();
-        child.kill('SIGINT');
-      }, delayMs);
-    }, 5);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(poll);
-      resolve({ code, stdout, stderr, signalledAt });
-    });
-    child.stdin.end();
-  });
 }
 
 describe('alarm create --enable-insights when UpdateCluster fails (item 4)', () => {
@@ -459,10 +405,13 @@ describe('Ctrl-C (item 28)', () => {
     proxy.setRules([
       { match: { operation: 'cloudwatch:ListTagsForResource' }, fault: { kind: 'latency', ms: 600 } },
     ]);
-    const res = await runInterrupted(
+    const res = await runCliInterrupted(
       ['--json', '--concurrency', '2', 'alarm', 'delete', '--cluster', 'prod', '--yes'],
-      () => seen('cloudwatch:ListTagsForResource').length > 0,
-      150,
+      {
+        endpoint: proxy.endpoint,
+        when: () => seen('cloudwatch:ListTagsForResource').length > 0,
+        delayMs: 150,
+      },
     );
     expect(res.code).toBe(130);
     const doc = parseJsonDocument(res);
@@ -484,10 +433,9 @@ describe('Ctrl-C (item 28)', () => {
       { match: { operation: 'cloudwatch:PutMetricAlarm' }, fault: { kind: 'latency', ms: 400 } },
     ]);
     // The writes are paced at 3 a second: interrupt just after the second, well before the third.
-    const res = await runInterrupted(
+    const res = await runCliInterrupted(
       ['--json', 'alarm', 'create', '--cluster', 'prod', '--all-services', '--yes'],
-      () => seen('cloudwatch:PutMetricAlarm').length >= 2,
-      30,
+      { endpoint: proxy.endpoint, when: () => seen('cloudwatch:PutMetricAlarm').length >= 2, delayMs: 30 },
     );
     expect(res.code).toBe(130);
     const doc = parseJsonDocument(res) as {

@@ -3,10 +3,9 @@
  * Ctrl-C (early, mid-read, mid-apply), malformed answers, SDK internals kept out of messages,
  * global --dry-run placement, and plain progress lines.
  */
-import { spawn } from 'node:child_process';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, type CliResult, parseJsonDocument, runCli } from './helpers/cli.js';
+import { parseJsonDocument, runCli, runCliInterrupted } from './helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import {
   callsMatching,
@@ -33,48 +32,6 @@ beforeEach(async () => {
   for (const name of ['a', 'b']) await ecs.send(new CreateClusterCommand({ clusterName: name }));
 });
 
-/** Spawns the CLI through the proxy and sends SIGINT after `when` ms, or once `when()` is true. */
-function runInterrupted(args: readonly string[], when: number | (() => boolean)): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--endpoint-url', proxy.endpoint, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer =
-      typeof when === 'number'
-        ? setTimeout(() => child.kill('SIGINT'), when)
-        : setInterval(() => {
-            if (when()) {
-              clearInterval(timer);
-              child.kill('SIGINT');
-            }
-          }, 20);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      clearInterval(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
-
 const viaProxy = (args: readonly string[]) => runCli(['--endpoint-url', proxy.endpoint, ...args]);
 
 describe('Ctrl-C (items 2, 28)', () => {
@@ -82,9 +39,10 @@ describe('Ctrl-C (items 2, 28)', () => {
     proxy.setRules([{ match: { operation: /^ecs:/ }, fault: { kind: 'latency', ms: 1500 } }]);
     // The moment the first read reaches AWS (about 0.25 s on a quiet machine): a fixed delay would
     // land during Node's own start-up on a loaded one, before any program code runs.
-    const r = await runInterrupted(['--json', 'insights', 'status'], () =>
-      proxy.requests().some((q) => q.operation.startsWith('ecs:')),
-    );
+    const r = await runCliInterrupted(['--json', 'insights', 'status'], {
+      endpoint: proxy.endpoint,
+      when: () => proxy.requests().some((q) => q.operation.startsWith('ecs:')),
+    });
     expect(r.code).toBe(130);
     const doc = parseJsonDocument(r);
     expect(doc).toMatchObject({ schemaVersion: 1, interrupted: true });
@@ -92,7 +50,10 @@ describe('Ctrl-C (items 2, 28)', () => {
 
   it('while a --yes run is still reading: no write starts, exit 130, the report says nothing was applied', async () => {
     proxy.setRules([{ match: { operation: 'ecs:DescribeClusters' }, fault: { kind: 'latency', ms: 1500 } }]);
-    const r = await runInterrupted(['--json', 'insights', 'enable', '--all', '--yes'], 700);
+    const r = await runCliInterrupted(['--json', 'insights', 'enable', '--all', '--yes'], {
+      endpoint: proxy.endpoint,
+      when: 700,
+    });
     expect(r.code).toBe(130);
     parseJsonDocument(r);
     expect(proxy.requests().filter((q) => q.operation === 'ecs:UpdateCluster')).toEqual([]);
@@ -101,9 +62,12 @@ describe('Ctrl-C (items 2, 28)', () => {
   it('mid-apply (--concurrency 1): the write in flight finishes, none starts after, each is reported', async () => {
     proxy.setRules([{ match: { operation: 'ecs:UpdateCluster' }, fault: { kind: 'latency', ms: 1500 } }]);
     // Interrupt once the first UpdateCluster has reached the proxy.
-    const r = await runInterrupted(
+    const r = await runCliInterrupted(
       ['--json', '--concurrency', '1', 'insights', 'enable', '--all', '--yes'],
-      () => proxy.requests().some((q) => q.operation === 'ecs:UpdateCluster'),
+      {
+        endpoint: proxy.endpoint,
+        when: () => proxy.requests().some((q) => q.operation === 'ecs:UpdateCluster'),
+      },
     );
     expect(r.code).toBe(130);
     const doc = parseJsonDocument(r) as { changes: { status: string }[]; interrupted: boolean };

@@ -4,7 +4,6 @@
  * failed re-check does not hide the write (3), a wrapper is not "OK" (21), a simulator that never
  * answered is not agreement (22), and the exit code of a fix nobody could apply (24).
  */
-import { spawn } from 'node:child_process';
 import { ECSClient, RegisterTaskDefinitionCommand } from '@aws-sdk/client-ecs';
 import {
   CreateRoleCommand,
@@ -15,8 +14,9 @@ import {
 } from '@aws-sdk/client-iam';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { BIN, type CliResult, parseJsonDocument, runCli } from './helpers/cli.js';
+import { parseJsonDocument, runCli, runCliInterrupted } from './helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+import { ECS_TASKS_TRUST_POLICY } from './helpers/iam.js';
 import {
   callsMatching,
   MOTO_ACCOUNT,
@@ -33,12 +33,6 @@ const iam = new IAMClient(motoClientConfig());
 const ssm = new SSMClient(motoClientConfig());
 const ecs = new ECSClient(motoClientConfig());
 const roleArn = (name: string, account = ACCT) => `arn:aws:iam::${account}:role/${name}`;
-const ECS_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-  ],
-});
 const READ_APP = JSON.stringify({
   Version: '2012-10-17',
   Statement: [
@@ -49,7 +43,7 @@ const READ_APP = JSON.stringify({
 let proxy: FaultProxy;
 
 async function role(name: string, inline?: string) {
-  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: ECS_TRUST }));
+  await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: ECS_TASKS_TRUST_POLICY }));
   if (inline)
     await iam.send(new PutRolePolicyCommand({ RoleName: name, PolicyName: 'read', PolicyDocument: inline }));
 }
@@ -67,44 +61,6 @@ const plainSecret = { secrets: [{ name: 'PLAIN', valueFrom: '/app/plain' }] };
 
 async function inlinePolicies(name: string): Promise<string[]> {
   return (await iam.send(new ListRolePoliciesCommand({ RoleName: name }))).PolicyNames ?? [];
-}
-
-/** Spawns the CLI through the proxy and sends SIGINT once `when()` is true. */
-function runInterrupted(args: readonly string[], when: () => boolean): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, '--endpoint-url', proxy.endpoint, ...args], {
-      env: {
-        PATH: process.env.PATH,
-        AWS_ACCESS_KEY_ID: 'test',
-        AWS_SECRET_ACCESS_KEY: 'test',
-        AWS_REGION: 'us-east-1',
-        AWS_CONFIG_FILE: '/dev/null',
-        AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-        AWS_EC2_METADATA_DISABLED: 'true',
-      },
-      stdio: ['pipe', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => {
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => {
-      stderr += d.toString();
-    });
-    const timer = setInterval(() => {
-      if (when()) {
-        clearInterval(timer);
-        child.kill('SIGINT');
-      }
-    }, 20);
-    child.on('error', reject);
-    child.on('close', (code) => {
-      clearInterval(timer);
-      resolve({ code, stdout, stderr });
-    });
-    child.stdin.end();
-  });
 }
 
 const seen = (operation: string) => proxy.requests().filter((r) => r.operation === operation);
@@ -166,9 +122,9 @@ describe('secrets check: a role of another account (item 1)', () => {
 describe('secrets check: Ctrl-C (items 2, 28)', () => {
   it('while a --yes --apply-fix run is still reading: no PutRolePolicy, exit 130, one JSON document', async () => {
     proxy.setRules([{ match: { operation: 'iam:GetRole' }, fault: { kind: 'latency', ms: 1500 } }]);
-    const r = await runInterrupted(
+    const r = await runCliInterrupted(
       ['--json', 'secrets', 'check', '--task-def', 'slow', '--apply-fix', '--yes'],
-      () => seen('iam:GetRole').length > 0,
+      { endpoint: proxy.endpoint, when: () => seen('iam:GetRole').length > 0 },
     );
     expect(seen('iam:PutRolePolicy')).toEqual([]);
     expect(await inlinePolicies('slow-exec')).toEqual([]);
@@ -182,10 +138,10 @@ describe('secrets check: Ctrl-C (items 2, 28)', () => {
     proxy.setRules([
       { match: { operation: 'ecs:DescribeTaskDefinition' }, fault: { kind: 'latency', ms: 1500 } },
     ]);
-    const r = await runInterrupted(
-      ['--json', 'secrets', 'check', '--task-def', 'slow'],
-      () => seen('ecs:DescribeTaskDefinition').length > 0,
-    );
+    const r = await runCliInterrupted(['--json', 'secrets', 'check', '--task-def', 'slow'], {
+      endpoint: proxy.endpoint,
+      when: () => seen('ecs:DescribeTaskDefinition').length > 0,
+    });
     expect(r.code).toBe(130);
     expect(parseJsonDocument(r)).toMatchObject({ schemaVersion: 1, interrupted: true });
     // Nothing new was read after Ctrl-C: no identity, role or parameter read.
@@ -196,10 +152,10 @@ describe('secrets check: Ctrl-C (items 2, 28)', () => {
 describe('secrets check: Ctrl-C mid-check (item 28)', () => {
   it('while the caller identity is read: no role or parameter read starts after it, exit 130, one error document', async () => {
     proxy.setRules([{ match: { operation: 'sts:GetCallerIdentity' }, fault: { kind: 'latency', ms: 1500 } }]);
-    const r = await runInterrupted(
-      ['--json', 'secrets', 'check', '--task-def', 'slow'],
-      () => seen('sts:GetCallerIdentity').length > 0,
-    );
+    const r = await runCliInterrupted(['--json', 'secrets', 'check', '--task-def', 'slow'], {
+      endpoint: proxy.endpoint,
+      when: () => seen('sts:GetCallerIdentity').length > 0,
+    });
     expect(r.code).toBe(130);
     const doc = parseJsonDocument(r) as { error?: { type: string }; interrupted?: boolean };
     expect(doc).toMatchObject({ interrupted: true, error: { type: 'InterruptedError' } });

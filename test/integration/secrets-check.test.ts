@@ -15,6 +15,7 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-dir.js';
 import { type CliResult, parseJsonDocument, runCli } from './helpers/cli.js';
+import { ECS_TASKS_TRUST_POLICY } from './helpers/iam.js';
 import {
   callsMatching,
   MOTO_ACCOUNT,
@@ -33,12 +34,6 @@ const ssm = new SSMClient(motoClientConfig());
 const sm = new SecretsManagerClient(motoClientConfig());
 const ecs = new ECSClient(motoClientConfig());
 const roleArn = (name: string) => `arn:aws:iam::${ACCT}:role/${name}`;
-const ECS_TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-  ],
-});
 const doc = (...Statement: object[]) => JSON.stringify({ Version: '2012-10-17', Statement });
 
 let cmkArn = '';
@@ -54,7 +49,7 @@ async function cli(args: string[]): Promise<CliResult> {
   return result;
 }
 
-async function role(name: string, inline?: string, trust = ECS_TRUST) {
+async function role(name: string, inline?: string, trust = ECS_TASKS_TRUST_POLICY) {
   await iam.send(new CreateRoleCommand({ RoleName: name, AssumeRolePolicyDocument: trust }));
   if (inline)
     await iam.send(

@@ -1,6 +1,5 @@
 // `secrets migrate` re-runs, interrupts and failures through the built CLI, with the fault-injecting
 // proxy in front of moto: what a runbook sees when it runs the same command again after a failure.
-import { spawn } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
@@ -22,8 +21,9 @@ import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { parse as parseShell } from 'shell-quote';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir } from '../helpers/temp-dir.js';
-import { BIN, type CliResult, parseJsonDocument, runCli } from './helpers/cli.js';
+import { type CliResult, parseJsonDocument, runCli, runCliInterrupted } from './helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
+import { ECS_TASKS_TRUST_POLICY } from './helpers/iam.js';
 import { MOTO_ACCOUNT, motoClientConfig, motoEndpoint, resetMoto } from './helpers/moto.js';
 
 const ecs = new ECSClient(motoClientConfig());
@@ -34,12 +34,6 @@ const iam = new IAMClient(motoClientConfig());
 const EXEC_ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/app-exec`;
 const WEAK_ROLE = `arn:aws:iam::${MOTO_ACCOUNT}:role/weak-exec`;
 const arn = (name: string) => `arn:aws:ssm:us-east-1:${MOTO_ACCOUNT}:parameter${name}`;
-const TRUST = JSON.stringify({
-  Version: '2012-10-17',
-  Statement: [
-    { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-  ],
-});
 
 let proxy: FaultProxy;
 
@@ -56,7 +50,9 @@ async function seed() {
     }),
   );
   await ssm.send(new PutParameterCommand({ Name: '/web-prod/log-level', Type: 'String', Value: 'info' }));
-  await iam.send(new CreateRoleCommand({ RoleName: 'app-exec', AssumeRolePolicyDocument: TRUST }));
+  await iam.send(
+    new CreateRoleCommand({ RoleName: 'app-exec', AssumeRolePolicyDocument: ECS_TASKS_TRUST_POLICY }),
+  );
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: 'app-exec',
@@ -75,7 +71,9 @@ async function seed() {
     }),
   );
   // Can read the parameters but not decrypt the CMK: what --apply-fix repairs.
-  await iam.send(new CreateRoleCommand({ RoleName: 'weak-exec', AssumeRolePolicyDocument: TRUST }));
+  await iam.send(
+    new CreateRoleCommand({ RoleName: 'weak-exec', AssumeRolePolicyDocument: ECS_TASKS_TRUST_POLICY }),
+  );
   await iam.send(
     new PutRolePolicyCommand({
       RoleName: 'weak-exec',
@@ -241,12 +239,9 @@ describe('secrets migrate re-runs (built CLI, fault proxy, moto)', () => {
       proxy.setRules([
         { match: { operation: 'ssm:DescribeParameters' }, fault: { kind: 'latency', ms: 2500 } },
       ]);
-      const child = spawn(
-        process.execPath,
+      // SIGINT while DescribeParameters is held up by the proxy: the read phase is still running.
+      const r = await runCliInterrupted(
         [
-          BIN,
-          '--endpoint-url',
-          proxy.endpoint,
           '--max-attempts',
           '1',
           '--json',
@@ -259,38 +254,11 @@ describe('secrets migrate re-runs (built CLI, fault proxy, moto)', () => {
           '--yes',
           ...extra,
         ],
-        {
-          env: {
-            PATH: process.env.PATH,
-            AWS_ACCESS_KEY_ID: 'test',
-            AWS_SECRET_ACCESS_KEY: 'test',
-            AWS_REGION: 'us-east-1',
-            AWS_CONFIG_FILE: '/dev/null',
-            AWS_SHARED_CREDENTIALS_FILE: '/dev/null',
-            AWS_EC2_METADATA_DISABLED: 'true',
-            AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-          },
-          stdio: ['ignore', 'pipe', 'pipe'],
-        },
+        { endpoint: proxy.endpoint, when: () => seen('ssm:DescribeParameters').length > 0 },
       );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => {
-        stdout += d.toString();
-      });
-      child.stderr.on('data', (d: Buffer) => {
-        stderr += d.toString();
-      });
-      const exited = new Promise<number | null>((resolve) => child.on('close', resolve));
-      // SIGINT while DescribeParameters is held up by the proxy: the read phase is still running.
-      for (let i = 0; i < 200 && seen('ssm:DescribeParameters').length === 0; i++) {
-        await new Promise((r) => setTimeout(r, 50));
-      }
       expect(seen('ssm:DescribeParameters').length).toBeGreaterThan(0);
-      child.kill('SIGINT');
-      const code = await exited;
-      expect(code, stderr).toBe(130);
-      expect(JSON.parse(stdout)).toMatchObject({
+      expect(r.code, r.stderr).toBe(130);
+      expect(JSON.parse(r.stdout)).toMatchObject({
         error: { type: 'InterruptedError', message: 'Interrupted while reading: nothing was changed.' },
       });
       // Give a write that should not happen time to arrive, then look.

@@ -14,6 +14,7 @@ import { CreateAliasCommand, CreateKeyCommand, KMSClient } from '@aws-sdk/client
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonDocument, runCli } from './helpers/cli.js';
+import { ECS_TASKS_TRUST_POLICY } from './helpers/iam.js';
 import {
   callsMatching,
   MOTO_ACCOUNT,
@@ -54,12 +55,7 @@ async function seed() {
   await iam.send(
     new CreateRoleCommand({
       RoleName: 'app-exec',
-      AssumeRolePolicyDocument: JSON.stringify({
-        Version: '2012-10-17',
-        Statement: [
-          { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-        ],
-      }),
+      AssumeRolePolicyDocument: ECS_TASKS_TRUST_POLICY,
     }),
   );
   await iam.send(
@@ -247,12 +243,7 @@ describe('ecsops secrets migrate (built CLI against moto)', () => {
     await iam.send(
       new CreateRoleCommand({
         RoleName: 'weak-exec',
-        AssumeRolePolicyDocument: JSON.stringify({
-          Version: '2012-10-17',
-          Statement: [
-            { Effect: 'Allow', Principal: { Service: 'ecs-tasks.amazonaws.com' }, Action: 'sts:AssumeRole' },
-          ],
-        }),
+        AssumeRolePolicyDocument: ECS_TASKS_TRUST_POLICY,
       }),
     );
     await iam.send(
