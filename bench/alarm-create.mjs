@@ -1,7 +1,8 @@
 // Benchmark for `ecsops alarm create --all-services` over many services in moto (issue: API calls and
-// wall time, vs a shell loop of `aws cloudwatch put-metric-alarm`). Prints a JSON summary.
+// wall time, vs a shell loop of `aws cloudwatch put-metric-alarm`), and `alarm create --dry-run` over
+// 50/200/500/1000 services (issue 12: wall time per service stays flat, peak RSS). Prints a JSON summary.
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,6 +19,10 @@ const SERVICES = Number(process.env.BENCH_SERVICES ?? 500);
 // The AWS CLI starts a Python interpreter per call; sample this many calls and extrapolate.
 const LOOP_SAMPLE = Number(process.env.BENCH_LOOP_SAMPLE ?? 50);
 const CLUSTER = 'bench';
+// `alarm create --dry-run` at these service counts (cumulative, in a cluster of their own).
+const SCALE = (process.env.BENCH_ALARM_SCALE ?? '50,200,500,1000').split(',').map(Number);
+const SCALE_RUNS = Number(process.env.BENCH_ALARM_SCALE_RUNS ?? 5);
+const SCALE_CLUSTER = 'scale';
 
 const moto = await startMoto();
 const env = cliEnv(moto.endpoint);
@@ -135,7 +140,110 @@ try {
   } else {
     result.shellLoop = 'aws CLI not on PATH';
   }
+
+  // Scale: the same cluster grows to each size; the plan (no writes) is timed and its peak RSS read.
+  await ecs.send(
+    new CreateClusterCommand({
+      clusterName: SCALE_CLUSTER,
+      settings: [{ name: 'containerInsights', value: 'enabled' }],
+    }),
+  );
+  const scaleArgs = [
+    'alarm',
+    'create',
+    '--cluster',
+    SCALE_CLUSTER,
+    '--all-services',
+    '--sns-topic',
+    topic,
+    '--dry-run',
+  ];
+  let created = 0;
+  result.scale = {
+    command: `ecsops ${scaleArgs.join(' ')}`,
+    runsPerSize: SCALE_RUNS,
+    rssFrom: existsSync('/usr/bin/time')
+      ? '/usr/bin/time -v (Maximum resident set size)'
+      : 'process.resourceUsage().maxRSS at exit',
+    sizes: [],
+  };
+  for (const size of SCALE) {
+    const more = Array.from(
+      { length: size - created },
+      (_, i) => `s-${String(created + i).padStart(4, '0')}`,
+    );
+    const pending = [...more];
+    await Promise.all(
+      Array.from({ length: 16 }, async () => {
+        for (let name = pending.shift(); name; name = pending.shift()) {
+          // EC2 launch type: no awsvpc subnets; moto places no tasks without container instances.
+          await ecs.send(
+            new CreateServiceCommand({
+              cluster: SCALE_CLUSTER,
+              serviceName: name,
+              taskDefinition: 'app',
+              desiredCount: 1,
+              launchType: 'EC2',
+            }),
+          );
+        }
+      }),
+    );
+    created = size;
+    measureRun(scaleArgs); // warm-up: moto's first answers for a grown cluster are slower
+    const runs = Array.from({ length: SCALE_RUNS }, () => measureRun(scaleArgs));
+    const ms = runs.map((r) => r.ms).sort((a, b) => a - b);
+    const median = ms[Math.floor(ms.length / 2)];
+    const previous = result.scale.sizes.at(-1);
+    result.scale.sizes.push({
+      services: size,
+      exitCode: runs[0].code,
+      medianMs: round(median),
+      msPerService: round(median / size, 2),
+      // The cost of each service added since the previous size: flat when growth is linear.
+      marginalMsPerService: previous
+        ? round((median - previous.medianMs) / (size - previous.services), 2)
+        : undefined,
+      peakRssMb: round(Math.max(...runs.map((r) => r.rssKb)) / 1024),
+    });
+  }
+  const [smallest, largest] = [result.scale.sizes[0], result.scale.sizes.at(-1)];
+  if (smallest && largest && largest !== smallest)
+    result.scale.slopeMsPerService = round(
+      (largest.medianMs - smallest.medianMs) / (largest.services - smallest.services),
+      2,
+    );
+  result.scale.peakRssMbLargestRun = largest?.peakRssMb;
+  result.scale.note =
+    'msPerService includes the fixed cost of a run (start-up, cluster and topic reads), which dominates small runs; marginalMsPerService is the slope between sizes: roughly constant means linear growth, rising would mean quadratic';
 } finally {
   await moto.stop();
 }
 console.log(JSON.stringify({ bench: 'alarm-create', ...result }, null, 2));
+
+/** One run of the CLI: wall milliseconds, exit code and peak RSS in KiB. */
+function measureRun(args) {
+  const timeBin = '/usr/bin/time';
+  const start = process.hrtime.bigint();
+  const r = existsSync(timeBin)
+    ? spawnSync(timeBin, ['-v', process.execPath, BIN, ...args], {
+        env,
+        encoding: 'utf8',
+        maxBuffer: 256 * 1024 * 1024,
+      })
+    : spawnSync(
+        process.execPath,
+        [
+          '--import',
+          'data:text/javascript,process.on("exit",()=>process.stderr.write("\\nMaximum resident set size (kbytes): "+process.resourceUsage().maxRSS+"\\n"))',
+          BIN,
+          ...args,
+        ],
+        { env, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 },
+      );
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  if (r.status !== 0 && r.status !== 1)
+    throw new Error(`alarm create exited ${r.status}: ${r.stderr.slice(-2000)}`);
+  const rss = /Maximum resident set size \(kbytes\): (\d+)/.exec(r.stderr ?? '');
+  return { ms, code: r.status, rssKb: rss ? Number(rss[1]) : Number.NaN };
+}

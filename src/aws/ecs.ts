@@ -7,7 +7,7 @@ import type {
   ECSClient,
   RegisterTaskDefinitionCommandInput,
 } from '@aws-sdk/client-ecs';
-import { chunk } from '../core/concurrency.js';
+import { chunk, mapConcurrent } from '../core/concurrency.js';
 import {
   type ClusterState,
   type InsightsLevel,
@@ -58,6 +58,28 @@ export const DESCRIBE_CLUSTERS_BATCH = 100;
 /** DescribeServices takes at most 10 services per call. */
 export const DESCRIBE_SERVICES_BATCH = 10;
 
+/**
+ * Describe batches in flight at once. Fixed rather than --concurrency (the clients are built before
+ * and apart from the flags): 8 is the flag's default, and well inside ECS's request-rate bucket for
+ * Describe* calls; the adaptive retry slows down if the account's other traffic fills it.
+ */
+export const DESCRIBE_BATCH_CONCURRENCY = 8;
+
+/** Sends `send` for every batch, 8 at once; answers in batch order, the first failing batch's error thrown. */
+async function describeInBatches<T, R>(
+  items: readonly T[],
+  size: number,
+  send: (batch: T[]) => Promise<R>,
+): Promise<{ batch: T[]; out: R }[]> {
+  const batches = chunk(items, size);
+  const settled = await mapConcurrent(batches, DESCRIBE_BATCH_CONCURRENCY, send);
+  return settled.map((s, i) => {
+    if (s.status === 'rejected') throw s.reason;
+    if (s.status === 'not-started') throw new Error('BUG: a describe batch did not start');
+    return { batch: batches[i] as T[], out: s.value };
+  });
+}
+
 /** Every cluster ARN in the region (ListClusters, 100 a page). */
 export async function listClusterArns(ecs: ECSClient): Promise<string[]> {
   return awsCall({ operation: 'ecs:ListClusters', iamAction: 'ecs:ListClusters' }, async () => {
@@ -69,7 +91,10 @@ export async function listClusterArns(ecs: ECSClient): Promise<string[]> {
   });
 }
 
-/** Clusters by name or ARN with their settings (DescribeClusters, 100 a call); `missing` lists what ECS did not find. */
+/**
+ * Clusters by name or ARN with their settings (DescribeClusters, 100 a call, the calls side by
+ * side); `missing` lists what ECS did not find. Results keep the input order.
+ */
 export async function describeClusters(
   ecs: ECSClient,
   region: string,
@@ -77,15 +102,18 @@ export async function describeClusters(
 ): Promise<{ clusters: ClusterState[]; missing: string[] }> {
   const found: ClusterState[] = [];
   const missing: string[] = [];
-  for (const batch of chunk(clusters, DESCRIBE_CLUSTERS_BATCH)) {
-    const meta = {
-      operation: 'ecs:DescribeClusters',
-      iamAction: 'ecs:DescribeClusters',
-      resource: batch.join(', '),
-    };
-    const out = await awsCall(meta, () =>
+  const metaOf = (batch: readonly string[]) => ({
+    operation: 'ecs:DescribeClusters',
+    iamAction: 'ecs:DescribeClusters',
+    resource: batch.join(', '),
+  });
+  const answers = await describeInBatches(clusters, DESCRIBE_CLUSTERS_BATCH, (batch) =>
+    awsCall(metaOf(batch), () =>
       ecs.send(new DescribeClustersCommand({ clusters: batch, include: ['SETTINGS'] })),
-    );
+    ),
+  );
+  for (const { batch, out } of answers) {
+    const meta = metaOf(batch);
     for (const c of responseList(out.clusters, meta, 'clusters')) {
       if (!c.clusterArn || !c.clusterName) continue;
       // ECS keeps deleted clusters visible as INACTIVE for a while; to the user they are gone.
@@ -201,7 +229,10 @@ export async function listServiceArns(ecs: ECSClient, cluster: string): Promise<
   );
 }
 
-/** Services by name or ARN (DescribeServices, 10 a call); `missing` lists the names ECS did not find or that are INACTIVE. */
+/**
+ * Services by name or ARN (DescribeServices, 10 a call, the calls side by side); `missing` lists
+ * the names ECS did not find or that are INACTIVE. Results keep the input order.
+ */
 export async function describeServices(
   ecs: ECSClient,
   region: string,
@@ -210,16 +241,16 @@ export async function describeServices(
 ): Promise<{ services: ServiceState[]; missing: string[] }> {
   const found: ServiceState[] = [];
   const missing: string[] = [];
-  for (const batch of chunk(services, DESCRIBE_SERVICES_BATCH)) {
-    const meta = {
-      operation: 'ecs:DescribeServices',
-      iamAction: 'ecs:DescribeServices',
-      resource: cluster,
-      notFound: clusterNotFound,
-    };
-    const out = await awsCall(meta, () =>
-      ecs.send(new DescribeServicesCommand({ cluster, services: batch })),
-    );
+  const meta = {
+    operation: 'ecs:DescribeServices',
+    iamAction: 'ecs:DescribeServices',
+    resource: cluster,
+    notFound: clusterNotFound,
+  };
+  const answers = await describeInBatches(services, DESCRIBE_SERVICES_BATCH, (batch) =>
+    awsCall(meta, () => ecs.send(new DescribeServicesCommand({ cluster, services: batch }))),
+  );
+  for (const { out } of answers) {
     for (const s of responseList(out.services, meta, 'services')) {
       if (!s.serviceArn || !s.serviceName) continue;
       if (s.status === 'INACTIVE') {

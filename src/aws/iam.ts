@@ -4,7 +4,15 @@
  * policy (`--apply-fix`). API reference: https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
 import type { GetRoleCommandOutput, IAMClient } from '@aws-sdk/client-iam';
-import type { PolicySource, UnreadableDocument } from '../core/iam/policy.js';
+import type { Limit } from '../core/concurrency.js';
+import {
+  isUnreadable,
+  type ParsedPolicy,
+  type PolicySource,
+  parsePolicyDocument,
+  type UnreadableDocument,
+  withParsedPolicy,
+} from '../core/iam/policy.js';
 import type { Lookup, RoleState } from '../core/secrets/check.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
@@ -42,121 +50,253 @@ export function roleNameOf(roleArn: string): string {
   return roleArn.slice(roleArn.lastIndexOf('/') + 1);
 }
 
+/** ListRolePolicies / ListAttachedRolePolicies return at most 1000 items a page (MaxItems). */
+export const IAM_LIST_PAGE = 1000;
+
+/** A managed policy's default version document as read once per run, parsed once. */
+export interface ManagedPolicyDocument {
+  document: string | UnreadableDocument;
+  parsed?: ParsedPolicy | undefined;
+}
+
+/**
+ * Managed policies read during one run, shared by every role that attaches them (or has one as its
+ * permissions boundary): GetPolicy once per policy ARN, GetPolicyVersion once per ARN and version.
+ */
+export interface ManagedPolicyCache {
+  /** Policy ARN -> its default version id, or the marker saying GetPolicy was denied. */
+  defaultVersions: Map<string, Promise<string | UnreadableDocument>>;
+  /** `ARN#versionId` -> the document. */
+  documents: Map<string, Promise<ManagedPolicyDocument>>;
+}
+
+/** An empty managed-policy cache. */
+export function createManagedPolicyCache(): ManagedPolicyCache {
+  return { defaultVersions: new Map(), documents: new Map() };
+}
+
+/** How `readRoleState` reads: a run-wide managed-policy cache, and the run's bound on calls in flight. */
+export interface RoleReadOptions {
+  managedPolicies?: ManagedPolicyCache | undefined;
+  /** Every IAM request goes through it; without it, a role's reads all start at once (a handful). */
+  limit?: Limit | undefined;
+}
+
+const unlimited: Limit = (fn) => fn();
+
+/** The value cached under `key`, or `read()` cached there (its failure too, observed so it is never unhandled). */
+function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) {
+    value = read();
+    value.catch(() => undefined);
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Awaits every promise; the first failure in list order (not in time) is thrown, so errors are stable. */
+async function allInOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  return settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  });
+}
+
 /** One managed policy's default version document, or the marker saying which call was denied. */
-async function readManagedPolicy(iam: IAMClient, policyArn: string): Promise<string | UnreadableDocument> {
-  let versionId: string | undefined;
-  try {
-    const p = await awsCall(
-      { operation: 'iam:GetPolicy', iamAction: 'iam:GetPolicy', resource: policyArn },
-      () => iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
-    );
-    versionId = p.Policy?.DefaultVersionId;
-  } catch (e) {
-    if (isAccessDenied(e)) return unreadable('iam:GetPolicy', e);
-    throw e;
-  }
-  if (!versionId)
-    return { unreadable: true, lackingPermission: 'iam:GetPolicy', reason: 'no default version' };
-  try {
-    const v = await awsCall(
-      { operation: 'iam:GetPolicyVersion', iamAction: 'iam:GetPolicyVersion', resource: policyArn },
-      () => iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId })),
-    );
-    return v.PolicyVersion?.Document ?? unreadable('iam:GetPolicyVersion', 'empty document');
-  } catch (e) {
-    if (isAccessDenied(e)) return unreadable('iam:GetPolicyVersion', e);
-    throw e;
-  }
+async function readManagedPolicy(
+  iam: IAMClient,
+  policyArn: string,
+  cache: ManagedPolicyCache,
+  limit: Limit,
+): Promise<ManagedPolicyDocument> {
+  const versionId = await memo(cache.defaultVersions, policyArn, async () => {
+    try {
+      const p = await limit(() =>
+        awsCall({ operation: 'iam:GetPolicy', iamAction: 'iam:GetPolicy', resource: policyArn }, () =>
+          iam.send(new GetPolicyCommand({ PolicyArn: policyArn })),
+        ),
+      );
+      return (
+        p.Policy?.DefaultVersionId ?? {
+          unreadable: true as const,
+          lackingPermission: 'iam:GetPolicy',
+          reason: 'no default version',
+        }
+      );
+    } catch (e) {
+      if (isAccessDenied(e)) return unreadable('iam:GetPolicy', e);
+      throw e;
+    }
+  });
+  if (typeof versionId !== 'string') return { document: versionId };
+  return memo(cache.documents, `${policyArn}#${versionId}`, async () => {
+    let document: string | UnreadableDocument;
+    try {
+      const v = await limit(() =>
+        awsCall(
+          { operation: 'iam:GetPolicyVersion', iamAction: 'iam:GetPolicyVersion', resource: policyArn },
+          () => iam.send(new GetPolicyVersionCommand({ PolicyArn: policyArn, VersionId: versionId })),
+        ),
+      );
+      document = v.PolicyVersion?.Document ?? unreadable('iam:GetPolicyVersion', 'empty document');
+    } catch (e) {
+      if (!isAccessDenied(e)) throw e;
+      document = unreadable('iam:GetPolicyVersion', e);
+    }
+    return isUnreadable(document) ? { document } : { document, parsed: parsePolicyDocument(document) };
+  });
+}
+
+/** Settles a promise into a value, so one that is never awaited (the role was missing) is not unhandled. */
+function settle<T>(p: Promise<T>): Promise<{ ok: true; value: T } | { ok: false; error: unknown }> {
+  return p.then(
+    (value) => ({ ok: true as const, value }),
+    (error: unknown) => ({ ok: false as const, error }),
+  );
 }
 
 /**
  * Everything the evaluator needs about one role: trust policy, inline policies, attached managed
- * policies, boundary. A document we may not read becomes an `unreadable` marker naming the action.
+ * policies, boundary, each document parsed once. A document we may not read becomes an `unreadable`
+ * marker naming the action. GetRole, ListRolePolicies and ListAttachedRolePolicies are sent
+ * together, then every policy document at once (within `limit`); managed policies come from the
+ * run's cache when another role has read them.
  */
-export async function readRoleState(iam: IAMClient, roleArn: string): Promise<Lookup<RoleState>> {
+export async function readRoleState(
+  iam: IAMClient,
+  roleArn: string,
+  options: RoleReadOptions = {},
+): Promise<Lookup<RoleState>> {
+  const limit = options.limit ?? unlimited;
+  const managed = options.managedPolicies ?? createManagedPolicyCache();
   const roleName = roleNameOf(roleArn);
+  // The lists do not need the role's answer: start all three, and drop the lists if it is missing.
+  const rolePromise = limit(() =>
+    awsCall({ operation: 'iam:GetRole', iamAction: 'iam:GetRole', resource: roleArn }, () =>
+      iam.send(new GetRoleCommand({ RoleName: roleName })),
+    ),
+  );
+  const inlineNames = settle(
+    limit(() =>
+      awsCall(
+        { operation: 'iam:ListRolePolicies', iamAction: 'iam:ListRolePolicies', resource: roleArn },
+        async () => {
+          const names: string[] = [];
+          for await (const page of paginateListRolePolicies(
+            { client: iam, pageSize: IAM_LIST_PAGE },
+            { RoleName: roleName },
+          )) {
+            names.push(...(page.PolicyNames ?? []));
+          }
+          return names;
+        },
+      ),
+    ),
+  );
+  const attachedArns = settle(
+    limit(() =>
+      awsCall(
+        {
+          operation: 'iam:ListAttachedRolePolicies',
+          iamAction: 'iam:ListAttachedRolePolicies',
+          resource: roleArn,
+        },
+        async () => {
+          const arns: string[] = [];
+          for await (const page of paginateListAttachedRolePolicies(
+            { client: iam, pageSize: IAM_LIST_PAGE },
+            { RoleName: roleName },
+          )) {
+            for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
+          }
+          return arns;
+        },
+      ),
+    ),
+  );
+
   let role: GetRoleCommandOutput;
   try {
-    role = await awsCall({ operation: 'iam:GetRole', iamAction: 'iam:GetRole', resource: roleArn }, () =>
-      iam.send(new GetRoleCommand({ RoleName: roleName })),
-    );
+    role = await rolePromise;
   } catch (e) {
     if (e instanceof AwsError && e.code === 'NoSuchEntity') return { status: 'missing' };
     if (isAccessDenied(e)) return { status: 'unreadable', lackingPermission: 'iam:GetRole', reason: e.code };
     throw e;
   }
-  const policies: PolicySource[] = [];
 
-  let inlineNames: string[] | undefined;
-  try {
-    inlineNames = await awsCall(
-      { operation: 'iam:ListRolePolicies', iamAction: 'iam:ListRolePolicies', resource: roleArn },
-      async () => {
-        const names: string[] = [];
-        for await (const page of paginateListRolePolicies({ client: iam }, { RoleName: roleName })) {
-          names.push(...(page.PolicyNames ?? []));
-        }
-        return names;
-      },
+  // In the order the report lists them: inline policies, then attached managed policies. A failed
+  // list is an entry too, so the first failure in this order is the one thrown (as when one by one).
+  // Both lists are awaited before any document read starts: every promise below is then awaited at
+  // once, and none can fail unobserved while another is pending.
+  const [inline, attached] = await Promise.all([inlineNames, attachedArns]);
+  const policies: Promise<PolicySource>[] = [];
+  if (!inline.ok) {
+    policies.push(
+      isAccessDenied(inline.error)
+        ? Promise.resolve({
+            source: 'inline policies',
+            document: unreadable('iam:ListRolePolicies', inline.error),
+          })
+        : Promise.reject(inline.error),
     );
-  } catch (e) {
-    if (!isAccessDenied(e)) throw e;
-    policies.push({ source: 'inline policies', document: unreadable('iam:ListRolePolicies', e) });
   }
-  for (const name of inlineNames ?? []) {
-    try {
-      const out = await awsCall(
-        { operation: 'iam:GetRolePolicy', iamAction: 'iam:GetRolePolicy', resource: `${roleArn} ${name}` },
-        () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })),
-      );
-      policies.push({ source: `inline policy ${name}`, document: out.PolicyDocument ?? '' });
-    } catch (e) {
-      if (!isAccessDenied(e)) throw e;
-      policies.push({ source: `inline policy ${name}`, document: unreadable('iam:GetRolePolicy', e) });
-    }
-  }
-
-  let attached: string[] | undefined;
-  try {
-    attached = await awsCall(
-      {
-        operation: 'iam:ListAttachedRolePolicies',
-        iamAction: 'iam:ListAttachedRolePolicies',
-        resource: roleArn,
-      },
-      async () => {
-        const arns: string[] = [];
-        for await (const page of paginateListAttachedRolePolicies({ client: iam }, { RoleName: roleName })) {
-          for (const p of page.AttachedPolicies ?? []) if (p.PolicyArn) arns.push(p.PolicyArn);
-        }
-        return arns;
-      },
+  for (const name of inline.ok ? inline.value : []) {
+    const source = `inline policy ${name}`;
+    policies.push(
+      limit(() =>
+        awsCall(
+          { operation: 'iam:GetRolePolicy', iamAction: 'iam:GetRolePolicy', resource: `${roleArn} ${name}` },
+          () => iam.send(new GetRolePolicyCommand({ RoleName: roleName, PolicyName: name })),
+        ),
+      ).then(
+        (out) => withParsedPolicy({ source, document: out.PolicyDocument ?? '' }),
+        (e: unknown) => {
+          if (!isAccessDenied(e)) throw e;
+          return { source, document: unreadable('iam:GetRolePolicy', e) };
+        },
+      ),
     );
-  } catch (e) {
-    if (!isAccessDenied(e)) throw e;
-    policies.push({
-      source: 'attached managed policies',
-      document: unreadable('iam:ListAttachedRolePolicies', e),
-    });
   }
-  for (const arn of attached ?? []) {
-    policies.push({ source: `managed policy ${arn}`, document: await readManagedPolicy(iam, arn) });
+  if (!attached.ok) {
+    policies.push(
+      isAccessDenied(attached.error)
+        ? Promise.resolve({
+            source: 'attached managed policies',
+            document: unreadable('iam:ListAttachedRolePolicies', attached.error),
+          })
+        : Promise.reject(attached.error),
+    );
   }
-
+  for (const arn of attached.ok ? attached.value : []) {
+    policies.push(
+      readManagedPolicy(iam, arn, managed, limit).then((m) => ({ source: `managed policy ${arn}`, ...m })),
+    );
+  }
   const boundaryArn = role.Role?.PermissionsBoundary?.PermissionsBoundaryArn;
+  if (boundaryArn) {
+    policies.push(
+      readManagedPolicy(iam, boundaryArn, managed, limit).then((m) => ({
+        source: `permissions boundary ${boundaryArn}`,
+        ...m,
+      })),
+    );
+  }
+  const read = await allInOrder(policies);
+  const identityPolicies = boundaryArn ? read.slice(0, -1) : read;
+  const permissionsBoundary = boundaryArn ? read[read.length - 1] : undefined;
+
+  const trustPolicy =
+    role.Role?.AssumeRolePolicyDocument ?? unreadable('iam:GetRole', 'no trust policy returned');
   return {
     status: 'found',
     value: {
       roleArn: role.Role?.Arn ?? roleArn,
-      trustPolicy:
-        role.Role?.AssumeRolePolicyDocument ?? unreadable('iam:GetRole', 'no trust policy returned'),
-      identityPolicies: policies,
-      permissionsBoundary: boundaryArn
-        ? {
-            source: `permissions boundary ${boundaryArn}`,
-            document: await readManagedPolicy(iam, boundaryArn),
-          }
-        : undefined,
+      trustPolicy,
+      ...(typeof trustPolicy === 'string' ? { trustPolicyParsed: parsePolicyDocument(trustPolicy) } : {}),
+      identityPolicies,
+      permissionsBoundary,
     },
   };
 }
@@ -222,7 +362,7 @@ export async function putRoleInlinePolicy(
 
 /** The IAM operations ecsops makes (global service). */
 export interface IamApi {
-  readRoleState(roleArn: string): Promise<Lookup<RoleState>>;
+  readRoleState(roleArn: string, options?: RoleReadOptions): Promise<Lookup<RoleState>>;
   simulateRoleAction(args: Parameters<typeof simulateRoleAction>[1]): Promise<SimulatorDecision>;
   putRoleInlinePolicy(args: { roleArn: string; policyName: string; document: object }): Promise<void>;
 }
@@ -230,7 +370,7 @@ export interface IamApi {
 /** Binds the IAM operations to a client. */
 export function createIamApi(iam: IAMClient): IamApi {
   return {
-    readRoleState: (roleArn) => readRoleState(iam, roleArn),
+    readRoleState: (roleArn, options) => readRoleState(iam, roleArn, options),
     simulateRoleAction: (args) => simulateRoleAction(iam, args),
     putRoleInlinePolicy: (args) => putRoleInlinePolicy(iam, args),
   };

@@ -4,49 +4,67 @@
  * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
  */
 import type { ParameterMetadata as SdkParameterMetadata, SSMClient } from '@aws-sdk/client-ssm';
-import { chunk } from '../core/concurrency.js';
+import { chunk, createLimiter, type Limit } from '../core/concurrency.js';
 import type { ParameterMetadata } from '../core/ssm-types.js';
 import { awsCall } from './call.js';
 import { sdk } from './sdk.js';
 
 const { paginateDescribeParameters } = sdk('@aws-sdk/client-ssm');
 
-/** DescribeParameters returns at most 50 per page, and a filter takes at most 50 values. */
-const PAGE_SIZE = 50;
+/** DescribeParameters returns at most 50 per page (MaxResults), and a filter takes at most 50 values. */
+export const DESCRIBE_PARAMETERS_PAGE = 50;
+const PAGE_SIZE = DESCRIBE_PARAMETERS_PAGE;
+/** Batches of 50 names in flight at once when the caller gives no bound (the default --concurrency). */
+const BATCH_CONCURRENCY = 8;
 
 function toMetadata(p: SdkParameterMetadata): ParameterMetadata | undefined {
   if (!p.Name) return undefined;
   return { name: p.Name, type: p.Type ?? 'String', keyId: p.KeyId, arn: p.ARN, version: p.Version };
 }
 
-/** Metadata of the named parameters that exist; names not returned do not exist (or are not visible). */
+/**
+ * Metadata of the named parameters that exist; names not returned do not exist (or are not visible).
+ * One DescribeParameters (Name Equals, 50 names) per batch, the batches side by side within `limit`.
+ */
 export async function describeParametersByName(
   ssm: SSMClient,
   names: readonly string[],
+  options: { limit?: Limit | undefined } = {},
 ): Promise<ParameterMetadata[]> {
-  const found: ParameterMetadata[] = [];
-  for (const batch of chunk([...new Set(names)], PAGE_SIZE)) {
-    await awsCall(
-      {
-        operation: 'ssm:DescribeParameters',
-        iamAction: 'ssm:DescribeParameters',
-        resource: batch.join(', '),
-      },
-      async () => {
-        const pages = paginateDescribeParameters(
-          { client: ssm, pageSize: PAGE_SIZE },
-          { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }] },
-        );
-        for await (const page of pages) {
-          for (const p of page.Parameters ?? []) {
-            const m = toMetadata(p);
-            if (m) found.push(m);
-          }
-        }
-      },
-    );
-  }
-  return found;
+  const limit = options.limit ?? createLimiter(BATCH_CONCURRENCY);
+  const batches = chunk([...new Set(names)], PAGE_SIZE);
+  const settled = await Promise.allSettled(
+    batches.map((batch) =>
+      limit(() =>
+        awsCall(
+          {
+            operation: 'ssm:DescribeParameters',
+            iamAction: 'ssm:DescribeParameters',
+            resource: batch.join(', '),
+          },
+          async () => {
+            const found: ParameterMetadata[] = [];
+            const pages = paginateDescribeParameters(
+              { client: ssm, pageSize: PAGE_SIZE },
+              { ParameterFilters: [{ Key: 'Name', Option: 'Equals', Values: batch }] },
+            );
+            for await (const page of pages) {
+              for (const p of page.Parameters ?? []) {
+                const m = toMetadata(p);
+                if (m) found.push(m);
+              }
+            }
+            return found;
+          },
+        ),
+      ),
+    ),
+  );
+  // The first failing batch in order is the error, whichever failed first in time.
+  return settled.flatMap((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  });
 }
 
 /** Metadata of every parameter under a path: direct children only, or the whole subtree when recursive. */
@@ -76,14 +94,17 @@ export async function describeParametersByPath(
 
 /** The SSM metadata operations ecsops makes, bound to one region. */
 export interface SsmApi {
-  describeParametersByName(names: readonly string[]): Promise<ParameterMetadata[]>;
+  describeParametersByName(
+    names: readonly string[],
+    options?: { limit?: Limit | undefined },
+  ): Promise<ParameterMetadata[]>;
   describeParametersByPath(path: string, recursive: boolean): Promise<ParameterMetadata[]>;
 }
 
 /** Binds the SSM operations to one region's client. */
 export function createSsmApi(ssm: SSMClient): SsmApi {
   return {
-    describeParametersByName: (names) => describeParametersByName(ssm, names),
+    describeParametersByName: (names, options) => describeParametersByName(ssm, names, options),
     describeParametersByPath: (path, recursive) => describeParametersByPath(ssm, path, recursive),
   };
 }

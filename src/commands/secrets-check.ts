@@ -1,7 +1,10 @@
 import { readFile } from 'node:fs/promises';
+import type { ManagedPolicyCache, SimulatorDecision } from '../aws/iam.js';
+import { chunk, createLimiter, type Limit } from '../core/concurrency.js';
 import { regionOfArn } from '../core/ecs-types.js';
 import { accountOfArn } from '../core/iam/ecs-request.js';
 import type { FixPolicyDocument } from '../core/iam/fix-policy.js';
+import { withParsedPolicy } from '../core/iam/policy.js';
 import {
   checkSecrets,
   findWrapperUses,
@@ -114,6 +117,8 @@ export interface SecretsCheckCommandResult extends CommandResult {
  * DescribeKey, key policy, grants, roles) and runs the check. `secrets migrate` calls this on the
  * task definition it is about to register. Roles of another account than the caller's are never
  * read (IAM would look the name up in the caller's account). Ctrl-C throws InterruptedError.
+ * With a run's `cache`, whatever another task definition read (or `prefetchSecretsCheckReads`
+ * started) is not read again.
  */
 export async function checkTaskDefinitionSecrets(
   ctx: CommandContext,
@@ -135,69 +140,30 @@ export async function checkTaskDefinitionSecrets(
   const { view, region } = args;
   const cache = args.cache ?? createSecretsCheckCache();
   throwIfInterrupted(ctx);
-  const account = args.account ?? (await memo(cache.accounts, region, () => callerAccount(ctx, region)));
+  const account = args.account ?? (await callerAccount(ctx, cache, region));
   const references = referencesFromTaskDefinition(view);
   const task = { region, account };
   const reads = planSecretsCheckReads(references, task);
-
-  // Roles do not depend on anything else read here: start them now, alongside the metadata reads.
-  const roleArns = [
-    ...new Set([view.executionRoleArn, view.taskRoleArn].filter((a): a is string => !!a)),
-  ].filter((arn) => !isOtherAccount(task, arn));
+  const roleArns = rolesToRead(view, references, task);
   throwIfInterrupted(ctx);
-  const rolesRead =
-    references.length > 0
-      ? Promise.all(
-          roleArns.map((arn) =>
-            memo(cache.roles, arn, async () => {
-              return (await ctx.aws.iam()).readRoleState(arn);
-            }),
-          ),
-        )
-      : Promise.resolve([]);
-  // Never leave the promise unobserved if an earlier read throws; it is awaited below.
-  rolesRead.catch(() => undefined);
 
-  const parameters: Record<string, Lookup<ParameterMetadata>> = {};
-  const byRegion = new Map<string, typeof reads.parameters>();
-  for (const p of reads.parameters) byRegion.set(p.region, [...(byRegion.get(p.region) ?? []), p]);
-  const { isAccessDenied } = await import('../aws/iam.js');
-  await readAll(ctx, [...byRegion], async ([r, wanted]) => {
-    try {
-      const found = await (await ctx.aws.ssm(r)).describeParametersByName(wanted.map((w) => w.name));
-      for (const w of wanted) {
-        const m = found.find((f) => f.name === w.name);
-        parameters[parameterLookupKey(w.parameterArn)] = m
-          ? { status: 'found', value: m }
-          : { status: 'missing' };
-      }
-    } catch (e) {
-      if (!isAccessDenied(e)) throw e;
-      for (const w of wanted) {
-        parameters[parameterLookupKey(w.parameterArn)] = {
-          status: 'unreadable',
-          lackingPermission: 'ssm:DescribeParameters',
-          reason: e.code,
-        };
-      }
-    }
-  });
-
-  const secrets: Record<string, Lookup<SecretMetadataState>> = {};
-  const secretResults = await readAll(ctx, reads.secrets, async (s) =>
-    (await ctx.aws.secretsManager(s.region)).readSecretMetadata(s.secretId),
+  // Roles, parameters and secrets do not depend on each other: all start now (or were started by
+  // the run's prefetch). They are awaited in the order they were once read one after another, so
+  // the error a failed run reports does not depend on which answer came back first.
+  const rolesRead = observed(allInOrder(roleArns.map((arn) => readRole(ctx, cache, arn))));
+  const parametersRead = observed(readParameters(ctx, cache, reads.parameters));
+  const secretsRead = observed(
+    allInOrder(reads.secrets.map((s) => readSecret(ctx, cache, s.region, s.secretId))),
   );
-  reads.secrets.forEach((s, i) => {
-    secrets[secretLookupKey(s.secretId)] = secretResults[i] as Lookup<SecretMetadataState>;
+  const parameters = await parametersRead;
+  const secrets: Record<string, Lookup<SecretMetadataState>> = {};
+  (await secretsRead).forEach((state, i) => {
+    secrets[secretLookupKey((reads.secrets[i] as { secretId: string }).secretId)] = state;
   });
 
   const keyReads = planKmsKeyReads({ references, region, account, parameters, secrets });
   const keys: Record<string, Lookup<KmsKeyState>> = {};
-  const keyResults = await readAll(ctx, keyReads, async (k) =>
-    memo(cache.keys, `${k.region} ${k.keyId}`, async () =>
-      (await ctx.aws.kms(k.region)).readKmsKeyState(k.keyId),
-    ),
-  );
+  const keyResults = await allInOrder(keyReads.map((k) => readKey(ctx, cache, k.region, k.keyId)));
   keyReads.forEach((k, i) => {
     const state = keyResults[i];
     if (state) keys[kmsKeyLookupKey(k.region, k.keyId)] = state;
@@ -226,37 +192,241 @@ export async function checkTaskDefinitionSecrets(
   };
   const result = checkSecrets(input);
   const report: TaskDefinitionSecretsReport = { label: args.label, region, account, input, result };
-  if (args.iamSimulator) report.simulator = await compareWithSimulator(ctx, report);
+  if (args.iamSimulator) report.simulator = await compareWithSimulator(ctx, cache, report);
   return report;
 }
 
-/** Reads shared by the task definitions of one `secrets check` run. */
+/**
+ * Reads shared by the task definitions of one `secrets check` run, so each parameter, secret,
+ * role, managed policy, key and simulator question is read once however many task definitions
+ * use it. Every entry is the promise of the read, so concurrent checks wait for the same one.
+ */
 export interface SecretsCheckCache {
+  /** Region -> the caller's account (sts:GetCallerIdentity). */
   accounts: Map<string, Promise<string>>;
+  /** Role ARN -> the role and its policies. */
   roles: Map<string, Promise<Lookup<RoleState>>>;
+  /** `region keyId` -> the key, its policy, grants and aliases. */
   keys: Map<string, Promise<Lookup<KmsKeyState> | undefined>>;
+  /** `parameterLookupKey` (the parameter ARN) -> its metadata. */
+  parameters: Map<string, Promise<Lookup<ParameterMetadata>>>;
+  /** `region secretId` -> the secret's metadata and resource policy. */
+  secrets: Map<string, Promise<Lookup<SecretMetadataState>>>;
+  /** Managed policies by ARN and version, shared by every role that attaches them. */
+  managedPolicies: ManagedPolicyCache;
+  /** One simulator question (role, action, resource, context) -> IAM's answer. */
+  simulations: Map<string, Promise<SimulatorDecision>>;
+  /** The run's bound on AWS requests in flight (--concurrency); made on the first read. */
+  limit?: Limit | undefined;
 }
 
 /** An empty cache for one run. */
 export function createSecretsCheckCache(): SecretsCheckCache {
-  return { accounts: new Map(), roles: new Map(), keys: new Map() };
+  return {
+    accounts: new Map(),
+    roles: new Map(),
+    keys: new Map(),
+    parameters: new Map(),
+    secrets: new Map(),
+    managedPolicies: { defaultVersions: new Map(), documents: new Map() },
+    simulations: new Map(),
+  };
 }
 
+/**
+ * Starts every read the targets need before their keys (the caller's account per region first):
+ * all their parameters, 50 names per DescribeParameters call per region, their roles and secrets.
+ * The checks of the targets then find them in the cache. Nothing is awaited but the accounts.
+ */
+export async function prefetchSecretsCheckReads(
+  ctx: CommandContext,
+  cache: SecretsCheckCache,
+  targets: readonly { view: TaskDefinitionView; region: string }[],
+): Promise<void> {
+  const regions = [...new Set(targets.map((t) => t.region))];
+  throwIfInterrupted(ctx);
+  const accounts = await allInOrder(regions.map((r) => callerAccount(ctx, cache, r)));
+  throwIfInterrupted(ctx);
+  const accountOf = new Map(regions.map((r, i) => [r, accounts[i] as string]));
+  const parameters = new Map<string, { region: string; name: string; parameterArn: string }>();
+  const secrets = new Map<string, { region: string; secretId: string }>();
+  const roles = new Set<string>();
+  for (const t of targets) {
+    const task = { region: t.region, account: accountOf.get(t.region) as string };
+    const references = referencesFromTaskDefinition(t.view);
+    const reads = planSecretsCheckReads(references, task);
+    for (const p of reads.parameters) parameters.set(parameterLookupKey(p.parameterArn), p);
+    for (const s of reads.secrets) secrets.set(`${s.region} ${s.secretId}`, s);
+    for (const arn of rolesToRead(t.view, references, task)) roles.add(arn);
+  }
+  // Started, not awaited: each target's check awaits what it needs (the cache observes failures).
+  startParameterReads(ctx, cache, [...parameters.values()]);
+  for (const arn of roles) void readRole(ctx, cache, arn);
+  for (const s of secrets.values()) void readSecret(ctx, cache, s.region, s.secretId);
+}
+
+/** The task definition's roles to read: none without references, never one of another account. */
+function rolesToRead(
+  view: TaskDefinitionView,
+  references: readonly unknown[],
+  task: { region: string; account: string },
+): string[] {
+  if (references.length === 0) return [];
+  return [...new Set([view.executionRoleArn, view.taskRoleArn].filter((a): a is string => !!a))].filter(
+    (arn) => !isOtherAccount(task, arn),
+  );
+}
+
+/** The run's limiter: at most --concurrency requests in flight, and none started after Ctrl-C. */
+function limitOf(ctx: CommandContext, cache: SecretsCheckCache): Limit {
+  if (!cache.limit) {
+    const limit = createLimiter(ctx.global.concurrency);
+    cache.limit = (fn) =>
+      limit(() => {
+        throwIfInterrupted(ctx);
+        return fn();
+      });
+  }
+  return cache.limit;
+}
+
+function readRole(ctx: CommandContext, cache: SecretsCheckCache, arn: string): Promise<Lookup<RoleState>> {
+  return memo(cache.roles, arn, async () =>
+    (await ctx.aws.iam()).readRoleState(arn, {
+      managedPolicies: cache.managedPolicies,
+      limit: limitOf(ctx, cache),
+    }),
+  );
+}
+
+function readSecret(
+  ctx: CommandContext,
+  cache: SecretsCheckCache,
+  region: string,
+  secretId: string,
+): Promise<Lookup<SecretMetadataState>> {
+  return memo(cache.secrets, `${region} ${secretId}`, async () => {
+    const sm = await ctx.aws.secretsManager(region);
+    const state = await limitOf(ctx, cache)(() => sm.readSecretMetadata(secretId));
+    // Parsed once here, not by every evaluation of every task definition that uses the secret.
+    if (state.status !== 'found' || !state.value.resourcePolicy) return state;
+    return {
+      ...state,
+      value: { ...state.value, resourcePolicy: withParsedPolicy(state.value.resourcePolicy) },
+    };
+  });
+}
+
+function readKey(
+  ctx: CommandContext,
+  cache: SecretsCheckCache,
+  region: string,
+  keyId: string,
+): Promise<Lookup<KmsKeyState> | undefined> {
+  return memo(cache.keys, `${region} ${keyId}`, async () =>
+    (await ctx.aws.kms(region)).readKmsKeyState(keyId, { limit: limitOf(ctx, cache) }),
+  );
+}
+
+/**
+ * Puts a read of every parameter not yet in the cache into it: per region, one DescribeParameters
+ * call (Name Equals) per 50 distinct names, the calls side by side within the run's limit.
+ */
+function startParameterReads(
+  ctx: CommandContext,
+  cache: SecretsCheckCache,
+  wanted: readonly { region: string; name: string; parameterArn: string }[],
+): void {
+  const byRegion = new Map<string, Map<string, string[]>>();
+  for (const w of wanted) {
+    const key = parameterLookupKey(w.parameterArn);
+    if (cache.parameters.has(key)) continue;
+    const names = byRegion.get(w.region) ?? new Map<string, string[]>();
+    byRegion.set(w.region, names);
+    names.set(w.name, [...(names.get(w.name) ?? []), key]);
+  }
+  for (const [region, names] of byRegion) {
+    for (const batch of chunk([...names.keys()], DESCRIBE_PARAMETERS_BATCH)) {
+      const found = observed(
+        (async () => {
+          const ssm = await ctx.aws.ssm(region);
+          const metadata = await ssm.describeParametersByName(batch, { limit: limitOf(ctx, cache) });
+          return new Map(metadata.map((m) => [m.name, m]));
+        })(),
+      );
+      for (const name of batch) {
+        const lookup = found.then(
+          (byName): Lookup<ParameterMetadata> => {
+            const m = byName.get(name);
+            return m ? { status: 'found', value: m } : { status: 'missing' };
+          },
+          async (e: unknown): Promise<Lookup<ParameterMetadata>> => {
+            const { isAccessDenied } = await import('../aws/iam.js');
+            if (!isAccessDenied(e)) throw e;
+            return { status: 'unreadable', lackingPermission: 'ssm:DescribeParameters', reason: e.code };
+          },
+        );
+        for (const key of names.get(name) ?? []) cache.parameters.set(key, observed(lookup));
+      }
+    }
+  }
+}
+
+/** The parameters' metadata, keyed with `parameterLookupKey`: from the cache, or read now in batches. */
+async function readParameters(
+  ctx: CommandContext,
+  cache: SecretsCheckCache,
+  wanted: readonly { region: string; name: string; parameterArn: string }[],
+): Promise<Record<string, Lookup<ParameterMetadata>>> {
+  startParameterReads(ctx, cache, wanted);
+  const keys = wanted.map((w) => parameterLookupKey(w.parameterArn));
+  const lookups = await allInOrder(
+    keys.map((k) => cache.parameters.get(k) as Promise<Lookup<ParameterMetadata>>),
+  );
+  const out: Record<string, Lookup<ParameterMetadata>> = {};
+  keys.forEach((k, i) => {
+    out[k] = lookups[i] as Lookup<ParameterMetadata>;
+  });
+  return out;
+}
+
+/** DescribeParameters takes at most 50 names in its Name filter. */
+const DESCRIBE_PARAMETERS_BATCH = 50;
+
+/** The value cached under `key`, or `read()` cached there; a failure is cached too, and observed. */
 function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
   let value = map.get(key);
   if (!value) {
-    value = read();
+    value = observed(read());
     map.set(key, value);
   }
   return value;
+}
+
+/** The promise, its failure marked as handled: it is awaited later, or by another task definition. */
+function observed<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/** Awaits every promise; the first failure in list order (not in time) is thrown. */
+async function allInOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
+  const settled = await Promise.allSettled(promises);
+  return settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  });
 }
 
 function throwIfInterrupted(ctx: CommandContext): void {
   if (ctx.signal.aborted) throw new InterruptedError('Interrupted while reading: nothing was changed.');
 }
 
-async function callerAccount(ctx: CommandContext, region: string): Promise<string> {
-  return (await (await ctx.aws.sts(region)).getCallerIdentity()).account;
+function callerAccount(ctx: CommandContext, cache: SecretsCheckCache, region: string): Promise<string> {
+  return memo(cache.accounts, region, async () => {
+    const sts = await ctx.aws.sts(region);
+    return (await limitOf(ctx, cache)(() => sts.getCallerIdentity())).account;
+  });
 }
 
 /**
@@ -265,12 +435,14 @@ async function callerAccount(ctx: CommandContext, region: string): Promise<strin
  */
 async function compareWithSimulator(
   ctx: CommandContext,
+  cache: SecretsCheckCache,
   report: TaskDefinitionSecretsReport,
 ): Promise<SimulatorComparison[]> {
   const questions = planIdentityQuestions(report.input);
   if (questions.length === 0) return [];
   const iam = await ctx.aws.iam();
   const { isAccessDenied } = await import('../aws/iam.js');
+  const limit = limitOf(ctx, cache);
   const comparisons = await readAll(ctx, questions, async (q): Promise<SimulatorComparison> => {
     const base = {
       containerName: q.containerName,
@@ -280,12 +452,16 @@ async function compareWithSimulator(
       ecsops: q.ours.decision,
     };
     try {
-      const sim = await iam.simulateRoleAction({
+      const question = {
         roleArn: q.request.principalArn,
         action: q.request.action,
         resourceArn: q.request.resource,
         context: q.request.context.values,
-      });
+      };
+      // Task definitions sharing a role ask the same questions: each is asked once per run.
+      const sim = await memo(cache.simulations, JSON.stringify(question), () =>
+        limit(() => iam.simulateRoleAction(question)),
+      );
       return { ...base, simulator: sim, agrees: simulatorAgrees(q.ours.decision, sim) };
     } catch (e) {
       return {
@@ -396,13 +572,17 @@ function shellWord(word: string): string {
   return /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replace(/'/g, `'\\''`)}'`;
 }
 
-/** Checks every target (one shared cache: services usually share an execution role and a key). */
-function checkTargets(
+/**
+ * Checks every target with one cache: services usually share parameters, an execution role, its
+ * managed policies and a key. Their parameters, roles and secrets are all started first.
+ */
+async function checkTargets(
   ctx: CommandContext,
   targets: readonly CheckTarget[],
   iamSimulator: boolean,
+  cache: SecretsCheckCache,
 ): Promise<TaskDefinitionSecretsReport[]> {
-  const cache = createSecretsCheckCache();
+  await prefetchSecretsCheckReads(ctx, cache, targets);
   return readAll(ctx, targets, (t) =>
     checkTaskDefinitionSecrets(ctx, {
       view: t.view,
@@ -426,7 +606,8 @@ export async function runSecretsCheck(
 ): Promise<SecretsCheckCommandResult> {
   const warnings: string[] = [];
   const targets = await readTargets(ctx, options, warnings);
-  const reports = await checkTargets(ctx, targets, options.iamSimulator);
+  const cache = createSecretsCheckCache();
+  const reports = await checkTargets(ctx, targets, options.iamSimulator, cache);
   const base = { fix: options.fix, reports, warnings, shownBeforeApply: false };
   if (options.fix.kind !== 'apply') return { ...base, exitCode: exitCodeFor(reports) };
 
@@ -441,10 +622,15 @@ export async function runSecretsCheck(
   const applied = await applyRoleFixes(ctx, options.fix, changes);
   let recheck: SecretsRecheck | undefined;
   if (applied.counts.applied > 0 && !applied.interrupted) {
-    // Re-check from fresh reads so the exit code says whether the fix worked. A failure here does
-    // not hide the writes: they are in `applied`, and the re-check failure is part of the result.
+    // Re-check so the exit code says whether the fix worked: the roles a PutRolePolicy was sent
+    // for are read again (a failed one may have been written all the same), everything else
+    // (parameters, secrets, keys, managed policies, other roles) is as this run read it: nothing
+    // else was written. A failure here does not hide the writes: they are in `applied`, and the
+    // re-check failure is part of the result.
+    for (const o of applied.outcomes)
+      if (o.status === 'applied' || o.status === 'failed') cache.roles.delete(o.change.roleArn);
     try {
-      recheck = { status: 'done', reports: await checkTargets(ctx, targets, false) };
+      recheck = { status: 'done', reports: await checkTargets(ctx, targets, false, cache) };
     } catch (e) {
       recheck =
         e instanceof InterruptedError

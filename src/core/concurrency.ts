@@ -40,3 +40,33 @@ export async function mapConcurrent<T, R>(
   await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, worker));
   return results;
 }
+
+/** Runs `fn` once a slot is free: the shared bound of a run on work started from many places. */
+export type Limit = <R>(fn: () => Promise<R>) => Promise<R>;
+
+/**
+ * A counting semaphore: at most `limit` of the functions passed to it run at once, the rest start
+ * in call order as slots free up. Give it leaf work only (one AWS request or one paginated listing):
+ * a function that waits on another limited function while holding a slot could wait forever.
+ */
+export function createLimiter(limit: number): Limit {
+  if (!(limit >= 1)) throw new Error(`BUG: limiter size ${limit}`);
+  let running = 0;
+  const queue: (() => void)[] = [];
+  // A finished function hands its slot straight to the next in line, so a caller arriving in
+  // between cannot take it too.
+  const release = () => {
+    const next = queue.shift();
+    if (next) next();
+    else running--;
+  };
+  return async <R>(fn: () => Promise<R>): Promise<R> => {
+    if (running >= limit) await new Promise<void>((resolve) => queue.push(resolve));
+    else running++;
+    try {
+      return await fn();
+    } finally {
+      release();
+    }
+  };
+}

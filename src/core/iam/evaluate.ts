@@ -11,10 +11,11 @@ import { actionMatches, arnMatches } from './match.js';
 import {
   describeStatement,
   isUnreadable,
+  type ParsedPolicy,
   type PolicySource,
   type PolicyStatement,
   type PrincipalElement,
-  parsePolicyDocument,
+  parsedPolicyOf,
 } from './policy.js';
 
 /** One request to decide: who, what, on which resource, with which condition keys. */
@@ -202,7 +203,7 @@ function scanLayer(sources: readonly PolicySource[], req: AccessRequest, opts: S
       allowAccount.push(m);
       continue;
     }
-    const parsed = parsePolicyDocument(src.document);
+    const parsed = parsedPolicyOf(src);
     if (!parsed.ok) {
       const m: Tri = { v: 'maybe', reason: `could not parse ${src.source}: ${parsed.reason}` };
       deny.push(m);
@@ -429,6 +430,8 @@ export function evaluateTrustPolicy(
   document: string | object,
   service: string,
   context: ConditionContext = { values: {} },
+  /** `document` already parsed (when it was read); parsed here when absent. */
+  parsed?: ParsedPolicy | undefined,
 ): AccessDecision {
   const req: AccessRequest = {
     action: 'sts:AssumeRole',
@@ -437,7 +440,7 @@ export function evaluateTrustPolicy(
     principalAccount: '',
     context,
   };
-  const layer = scanLayer([{ source: 'trust policy', document }], req, {
+  const layer = scanLayer([{ source: 'trust policy', document, parsed }], req, {
     principal: { kind: 'service', service },
   });
   return decide(

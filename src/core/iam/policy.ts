@@ -39,6 +39,11 @@ export interface UnreadableDocument {
 export interface PolicySource {
   source: string;
   document: string | object | UnreadableDocument;
+  /**
+   * `document` parsed once, when it was read (`withParsedPolicy`), so the evaluator does not parse
+   * it again for every question it answers. Absent: the evaluator parses `document` itself.
+   */
+  parsed?: ParsedPolicy | undefined;
 }
 
 /** The result of parsing: a document, or why it could not be parsed. */
@@ -47,6 +52,17 @@ export type ParsedPolicy = { ok: true; policy: PolicyDocument } | { ok: false; r
 /** True for the marker of a document that could not be read. */
 export function isUnreadable(doc: unknown): doc is UnreadableDocument {
   return typeof doc === 'object' && doc !== null && (doc as { unreadable?: unknown }).unreadable === true;
+}
+
+/** The source with its document parsed (an unreadable marker stays as it is). */
+export function withParsedPolicy(source: PolicySource): PolicySource {
+  if (source.parsed || isUnreadable(source.document)) return source;
+  return { ...source, parsed: parsePolicyDocument(source.document) };
+}
+
+/** The parsed form of a source's document: the one kept from when it was read, else parsed now. */
+export function parsedPolicyOf(source: PolicySource): ParsedPolicy {
+  return source.parsed ?? parsePolicyDocument(source.document);
 }
 
 /**

@@ -30,7 +30,7 @@ import {
   planKeyPolicyStatement,
   secretArnForPolicy,
 } from '../iam/fix-policy.js';
-import type { PolicySource, UnreadableDocument } from '../iam/policy.js';
+import type { ParsedPolicy, PolicySource, UnreadableDocument } from '../iam/policy.js';
 import type { ParameterMetadata } from '../ssm-types.js';
 import type { ParsedTaskDefinition, TaskDefinitionView } from '../task-definition/parse.js';
 import { prepareMigration } from './migrate.js';
@@ -88,6 +88,8 @@ export interface KmsKeyState {
 export interface RoleState {
   roleArn: string;
   trustPolicy: string | object | UnreadableDocument;
+  /** `trustPolicy` parsed when it was read, so each check of the role does not parse it again. */
+  trustPolicyParsed?: ParsedPolicy | undefined;
   identityPolicies: readonly PolicySource[];
   permissionsBoundary?: PolicySource | undefined;
 }
@@ -901,7 +903,12 @@ function resolveRole(
           reason: role.trustPolicy.reason,
           lackingPermission: role.trustPolicy.lackingPermission,
         } as const)
-      : evaluateTrustPolicy(role.trustPolicy, 'ecs-tasks.amazonaws.com', ecsAssumeRoleContext(input.account));
+      : evaluateTrustPolicy(
+          role.trustPolicy,
+          'ecs-tasks.amazonaws.com',
+          ecsAssumeRoleContext(input.account),
+          role.trustPolicyParsed,
+        );
     if (trust.decision === 'denied' || trust.decision === 'not-allowed') {
       findings.push({
         code: 'execution-role-bad-trust',
