@@ -41,6 +41,18 @@ describe('pre-rendered answers', () => {
   });
 });
 
+describe('bin/ecsops.js', () => {
+  it.each([[['--help']], [['insihgts', '--json']]])(
+    'where require() cannot load ES modules (Node 22.0-22.11), imports the entry instead: %j',
+    async (args) => {
+      const nodeArgs = ['--no-experimental-require-module'];
+      const [run, reference] = await Promise.all([runEcsops(args, { nodeArgs }), runEcsops(args)]);
+      expect(run).toEqual(reference);
+      expect(run.code).toBe(args[0] === '--help' ? 0 : 2);
+    },
+  );
+});
+
 describe('terminals', () => {
   it.each([80, 120, 60])('on a %i-column terminal --help is what commander prints there', (columns) => {
     const run = runOnTerminal(['--help'], columns);

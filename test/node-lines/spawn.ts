@@ -28,6 +28,8 @@ export interface EcsopsOptions {
   /** bin/ecsops.js of another copy of the package. */
   bin?: string;
   node?: string;
+  /** Node options before the script, e.g. --no-experimental-require-module. */
+  nodeArgs?: string[];
 }
 
 // Loaded with --import: appends "commander" to $ECSOPS_PROBE_FILE when anything requires commander
@@ -55,7 +57,8 @@ export function runEcsops(args: readonly string[], options: EcsopsOptions = {}):
     else env[key] = value;
   }
   return new Promise((resolve, reject) => {
-    const child = spawn(options.node ?? process.execPath, ['--import', PROBE, options.bin ?? BIN, ...args], {
+    const argv = [...(options.nodeArgs ?? []), '--import', PROBE, options.bin ?? BIN, ...args];
+    const child = spawn(options.node ?? process.execPath, argv, {
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
     });
