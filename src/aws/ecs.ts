@@ -338,12 +338,13 @@ export async function updateServiceTaskDefinition(
   );
 }
 
-/** Waits until the services are stable (the SDK waiter polls DescribeServices). */
+/** Waits until the services are stable (the SDK waiter polls DescribeServices); `signal` ends it early. */
 export async function waitForServicesStable(
   ecs: ECSClient,
   cluster: string,
   services: string[],
   maxWaitSeconds: number,
+  signal?: AbortSignal,
 ): Promise<void> {
   await awsCall(
     {
@@ -351,7 +352,11 @@ export async function waitForServicesStable(
       iamAction: 'ecs:DescribeServices',
       resource: `${cluster}/${services.join(',')}`,
     },
-    () => waitUntilServicesStable({ client: ecs, maxWaitTime: maxWaitSeconds }, { cluster, services }),
+    () =>
+      waitUntilServicesStable(
+        { client: ecs, maxWaitTime: maxWaitSeconds, ...(signal ? { abortSignal: signal } : {}) },
+        { cluster, services },
+      ),
   );
 }
 
@@ -383,7 +388,12 @@ export interface EcsApi {
     input: import('../core/task-definition/json.js').JsonObject,
   ): Promise<{ taskDefinitionArn: string; revision: number }>;
   updateServiceTaskDefinition(cluster: string, service: string, taskDefinition: string): Promise<void>;
-  waitForServicesStable(cluster: string, services: string[], maxWaitSeconds: number): Promise<void>;
+  waitForServicesStable(
+    cluster: string,
+    services: string[],
+    maxWaitSeconds: number,
+    signal?: AbortSignal,
+  ): Promise<void>;
 }
 
 /** Binds the ECS operations to one region's client. */
@@ -411,7 +421,7 @@ export function createEcsApi(ecs: ECSClient, region: string): EcsApi {
       registerTaskDefinition(ecs, input as unknown as RegisterTaskDefinitionCommandInput),
     updateServiceTaskDefinition: (cluster, service, taskDefinition) =>
       updateServiceTaskDefinition(ecs, cluster, service, taskDefinition),
-    waitForServicesStable: (cluster, services, maxWaitSeconds) =>
-      waitForServicesStable(ecs, cluster, services, maxWaitSeconds),
+    waitForServicesStable: (cluster, services, maxWaitSeconds, signal) =>
+      waitForServicesStable(ecs, cluster, services, maxWaitSeconds, signal),
   };
 }

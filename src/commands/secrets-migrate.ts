@@ -561,14 +561,25 @@ async function registerFlow(
       const { timeoutSeconds } = update.wait;
       showWaiting(ctx.out, update.service, timeoutSeconds);
       try {
-        await ecs.waitForServicesStable(update.cluster, [update.service], timeoutSeconds);
+        // Ctrl-C ends the wait at once: the change is applied, the report says so, exit 130.
+        await ecs.waitForServicesStable(update.cluster, [update.service], timeoutSeconds, ctx.signal);
         result.wait = { timeoutSeconds, stable: true };
       } catch (error) {
-        // The change is applied; the deployment did not settle (e.g. ResourceInitializationError when
-        // the execution role cannot fetch a secret). A finding for the operator, with the way back.
-        result.wait = { timeoutSeconds, stable: false, error: describeError(error) };
-        exitCode = worstExitCode(exitCode, ExitCode.findings);
-        if (status === 'migrated') status = 'not-stable';
+        if (ctx.signal.aborted) {
+          // Ctrl-C during the wait: everything was applied; only the wait was cut short.
+          result.wait = {
+            timeoutSeconds,
+            stable: false,
+            error: 'interrupted (Ctrl-C) before the service was stable',
+          };
+          exitCode = worstExitCode(exitCode, ExitCode.interrupted);
+        } else {
+          // The change is applied; the deployment did not settle (e.g. ResourceInitializationError when
+          // the execution role cannot fetch a secret). A finding for the operator, with the way back.
+          result.wait = { timeoutSeconds, stable: false, error: describeError(error) };
+          exitCode = worstExitCode(exitCode, ExitCode.findings);
+          if (status === 'migrated') status = 'not-stable';
+        }
       }
     }
   }

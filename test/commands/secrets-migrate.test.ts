@@ -434,9 +434,41 @@ describe('secrets migrate --task-def --register --update-service', () => {
       }),
     );
     expect(code).toBe(ExitCode.ok);
-    expect(waits).toEqual([['prod', ['web'], 42]]);
+    expect(waits).toEqual([['prod', ['web'], 42, t.ctx.signal]]);
     expect(result.wait).toEqual({ timeoutSeconds: 42, stable: true });
     expect(t.stderr()).toContain('Waiting up to 42 s for web to become stable');
+  });
+
+  it('Ctrl-C during --wait ends the wait at once: the update is reported applied, exit 130', async () => {
+    seed();
+    const t = createTestContext();
+    const aws = t.ctx.aws;
+    t.ctx.aws = {
+      ...aws,
+      ecs: async (region) => ({
+        ...(await aws.ecs(region)),
+        // Like the SDK waiter: rejects when its abort signal fires, not before.
+        waitForServicesStable: (_cluster, _services, _seconds, signal) =>
+          new Promise<void>((_resolve, reject) => {
+            signal?.addEventListener('abort', () => reject(new Error('aborted')));
+            t.abort.abort();
+          }),
+      }),
+    };
+    const { code, result } = await migrate(
+      t,
+      options({
+        apply: {
+          kind: 'register',
+          check: 'verify',
+          updateService: { cluster: 'prod', service: 'web', wait: { timeoutSeconds: 900 } },
+        },
+      }),
+    );
+    expect(code).toBe(ExitCode.interrupted);
+    expect(updateCalls()).toHaveLength(1);
+    expect(result.wait?.stable).toBe(false);
+    expect(result.status).not.toBe('not-stable');
   });
 
   it('check fails: does not register, exits 1, prints the --fix policy and the exact next command (#21)', async () => {
