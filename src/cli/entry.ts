@@ -124,7 +124,10 @@ function readPrerendered(fs: Pick<Fs, 'readFileSync' | 'statSync'>, file: URL): 
  */
 function stdoutShape(fs: Pick<Fs, 'fstatSync'>): StdoutShape | undefined {
   try {
-    if (!fs.fstatSync(1).isCharacterDevice()) return { isTTY: false, columns: undefined };
+    // bigint: a plain fstat leaves "FIFO" in the stat array Node shares between calls, and
+    // fs.realpathSync (the CommonJS resolver's) consults that array on cached path parts: module paths
+    // under a symlinked node_modules would then stop being resolved to their real paths.
+    if (!fs.fstatSync(1, { bigint: true }).isCharacterDevice()) return { isTTY: false, columns: undefined };
   } catch {
     return undefined;
   }
@@ -150,13 +153,25 @@ function writeStdout(fs: Pick<Fs, 'writeSync'>, text: string): void {
 /**
  * Node >= 22.1 caches compiled code on disk (module.enableCompileCache; NODE_COMPILE_CACHE picks the
  * folder, NODE_DISABLE_COMPILE_CACHE turns it off). Node checks each entry against the source and its
- * own version, and writes nothing when the folder cannot be created or written. Node 20 has no cache.
+ * own version, and writes nothing when the folder cannot be created or written. Where Node has no such
+ * cache (Node 20), code-cache.ts keeps one for the CommonJS packages, under the same switch.
  */
 async function enableCompileCache(): Promise<void> {
   try {
     // Looked up by name: @types/node 20 does not declare it.
     const enable: unknown = Reflect.get(await import('node:module'), 'enableCompileCache');
-    if (typeof enable === 'function') enable();
+    if (typeof enable === 'function') {
+      enable();
+      return;
+    }
+    if (process.env.NODE_DISABLE_COMPILE_CACHE || process.execArgv.some((a) => a.startsWith('--inspect')))
+      return;
+    const [{ codeCacheDir, codeCacheFile, installCodeCache }, { homedir }, { readFileSync }] =
+      await Promise.all([import('./code-cache.js'), import('node:os'), import('node:fs')]);
+    const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
+      version: string;
+    };
+    installCodeCache(codeCacheFile(codeCacheDir(process.env, homedir()), pkg.version));
   } catch {
     // A cache is only ever a speed-up.
   }

@@ -4,11 +4,19 @@
  * and by commander itself on other terminals. `npm test` runs this file on Node 20, 22 and 24; the
  * edges (other argv, a missing or stale file) are in startup-routing.test.ts.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, realpathSync } from 'node:fs';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { NO_PRERENDERED_ENV, type PrerenderedHelp } from '../../src/cli/entry.js';
-import { commandPaths, ROOT, runCommander, runEcsops, runOnTerminal, words } from '../node-lines/spawn.js';
+import {
+  commandPaths,
+  copyPackage,
+  ROOT,
+  runCommander,
+  runEcsops,
+  runOnTerminal,
+  words,
+} from '../node-lines/spawn.js';
 
 const helpFile = (root = ROOT) => join(root, 'dist', 'help.json');
 let paths: string[] = [];
@@ -51,6 +59,20 @@ describe('bin/ecsops.js', () => {
       expect(run.code).toBe(args[0] === '--help' ? 0 : 2);
     },
   );
+});
+
+describe('a package whose node_modules is a symlink (pnpm, npm link)', () => {
+  it('loads its dependencies from their real paths, once, with stdout a pipe', async () => {
+    const bin = join(copyPackage(), 'bin', 'ecsops.js');
+    // No code cache either: reading its file would hide the problem this guards against.
+    const run = await runEcsops(['insihgts'], {
+      bin,
+      env: { NODE_DEBUG: 'module', NODE_DISABLE_COMPILE_CACHE: '1' },
+    });
+    expect(run.code).toBe(2);
+    const loads = [...run.stderr.matchAll(/load "([^"]*commander[/\\]index\.js)"/g)].map((m) => m[1]);
+    expect(loads).toEqual([join(realpathSync(join(ROOT, 'node_modules')), 'commander', 'index.js')]);
+  });
 });
 
 describe('terminals', () => {
