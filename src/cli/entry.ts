@@ -1,5 +1,5 @@
 /**
- * The process entry (bin/ecsops.js imports only this). `--version`, `--help` and `<command> --help` are
+ * The process entry (bin/ecsops.js requires only this). `--version`, `--help` and `<command> --help` are
  * answered from dist/help.json, which `npm run build` fills with commander's own output for every
  * command path (scripts/render-help.mjs), so those runs load neither commander nor any CLI module.
  * Everything else, and every doubt about the file, goes to main.ts and commander.
@@ -164,8 +164,10 @@ async function enableCompileCache(): Promise<void> {
       enable();
       return;
     }
-    if (process.env.NODE_DISABLE_COMPILE_CACHE || process.execArgv.some((a) => a.startsWith('--inspect')))
-      return;
+    // Debuggers and source maps get Node's own compile path.
+    const debugging =
+      process.execArgv.some((arg) => arg.startsWith('--inspect')) || process.sourceMapsEnabled;
+    if (process.env.NODE_DISABLE_COMPILE_CACHE || debugging) return;
     const [{ codeCacheDir, codeCacheFile, installCodeCache }, { homedir }, { readFileSync }] =
       await Promise.all([import('./code-cache.js'), import('node:os'), import('node:fs')]);
     const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as {
