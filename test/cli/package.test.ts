@@ -33,7 +33,13 @@ describe('the npm package', () => {
   it('code comments cite docs/ in the repo, never notes outside it', () => {
     const r = spawnSync(
       'git',
-      ['grep', '-nE', '(shared/reference|[^/]aws-facts\\.md|[^/]env-tools\\.md|aws-facts §|env-tools §)', '--', 'src'],
+      [
+        'grep',
+        '-nE',
+        '(shared/reference|[^/]aws-facts\\.md|[^/]env-tools\\.md|aws-facts §|env-tools §)',
+        '--',
+        'src',
+      ],
       {
         cwd: root,
         encoding: 'utf8',
