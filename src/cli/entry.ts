@@ -7,6 +7,8 @@
  * It is all that `ecsops --help` loads, so it has no static imports: `import ... from 'node:fs'` builds
  * an ES module facade of fs (~2 ms on Node 22, a tenth of Node's own start-up); getBuiltinModule does not.
  */
+import { stdoutShape, writeStdout } from '../output/prerendered.js';
+
 type Fs = Pick<typeof import('node:fs'), 'fstatSync' | 'readFileSync' | 'statSync' | 'writeSync'>;
 
 /** What scripts/render-help.mjs writes to dist/help.json. */
@@ -22,11 +24,7 @@ export interface PrerenderedHelp {
   help: Record<string, string>;
 }
 
-/** Where stdout goes, as far as commander's help layout cares. */
-export interface StdoutShape {
-  isTTY: boolean;
-  columns: number | undefined;
-}
+import type { StdoutShape } from '../output/prerendered.js';
 
 /** Set to anything, this turns the pre-rendered answers off (the build and the tests use it). */
 export const NO_PRERENDERED_ENV = 'ECSOPS_NO_PRERENDERED_HELP';
@@ -114,39 +112,6 @@ function readPrerendered(fs: Pick<Fs, 'readFileSync' | 'statSync'>, file: URL): 
     return data as PrerenderedHelp;
   } catch {
     return undefined;
-  }
-}
-
-/**
- * Whether stdout is a terminal, and its width. Only a character device can be a terminal; for pipes and
- * files this answers without creating process.stdout, which costs more than the rest of a pre-rendered
- * answer (~4 ms on Node 22). Undefined when fd 1 cannot be examined: commander meets that case.
- */
-function stdoutShape(fs: Pick<Fs, 'fstatSync'>): StdoutShape | undefined {
-  try {
-    // bigint: a plain fstat leaves "FIFO" in the stat array Node shares between calls, and
-    // fs.realpathSync (the CommonJS resolver's) consults that array on cached path parts: module paths
-    // under a symlinked node_modules would then stop being resolved to their real paths.
-    if (!fs.fstatSync(1, { bigint: true }).isCharacterDevice()) return { isTTY: false, columns: undefined };
-  } catch {
-    return undefined;
-  }
-  return { isTTY: Boolean(process.stdout.isTTY), columns: process.stdout.columns };
-}
-
-/**
- * Writes `text` to fd 1 synchronously, as process.stdout does for files, pipes and terminals, without
- * creating the stream. Whatever the fd does not take at once (a non-blocking pipe that is full, a
- * reader that went away) goes through process.stdout, which then behaves as it would under commander.
- */
-function writeStdout(fs: Pick<Fs, 'writeSync'>, text: string): void {
-  const bytes = Buffer.from(text);
-  let offset = 0;
-  try {
-    while (offset < bytes.length) offset += fs.writeSync(1, bytes, offset);
-  } catch {
-    // biome-ignore lint/plugin: the rest of commander's own output, written where commander writes it.
-    process.stdout.write(bytes.subarray(offset));
   }
 }
 
