@@ -157,18 +157,37 @@ function finish<C>(
     // Anything still `planned` after an apply never started (the run was interrupted first).
     for (const o of outcomes) if (o.status === 'planned') o.status = 'not-started';
   }
+  return { mode, outcomes, interrupted, counts: countOutcomes(outcomes) };
+}
+
+function countOutcomes(outcomes: readonly ChangeOutcome<unknown>[]): ApplyResult<unknown>['counts'] {
   const count = (status: ChangeStatus) => outcomes.filter((o) => o.status === status).length;
   return {
-    mode,
-    outcomes,
-    interrupted,
-    counts: {
-      applied: count('applied'),
-      failed: count('failed'),
-      notStarted: count('not-started'),
-      skipped: count('skipped'),
-    },
+    applied: count('applied'),
+    failed: count('failed'),
+    notStarted: count('not-started'),
+    skipped: count('skipped'),
   };
+}
+
+/** Several applies of one command (steps with their own confirmation) as one result, in order. */
+export function mergeApplyResults<C>(...results: ApplyResult<C>[]): ApplyResult<C> {
+  const outcomes = results.flatMap((r) => r.outcomes);
+  const modes = results.map((r) => r.mode);
+  return {
+    mode: modes.includes('apply') ? 'apply' : modes.includes('dry-run') ? 'dry-run' : 'nothing-to-do',
+    outcomes,
+    interrupted: results.some((r) => r.interrupted),
+    counts: countOutcomes(outcomes),
+  };
+}
+
+/** Changes a command never handed to the flow: skipped with `reason`, or (no reason) not started. */
+export function unattemptedChanges<C>(changes: readonly C[], reason: string | undefined): ApplyResult<C> {
+  const outcomes: ChangeOutcome<C>[] = changes.map((change) =>
+    reason === undefined ? { change, status: 'not-started' } : { change, status: 'skipped', reason },
+  );
+  return { mode: 'apply', outcomes, interrupted: false, counts: countOutcomes(outcomes) };
 }
 
 /**

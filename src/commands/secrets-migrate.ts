@@ -52,6 +52,8 @@ import {
   applyExitCode,
   type ChangeOutcome,
   type MutatingOptions,
+  mergeApplyResults,
+  unattemptedChanges,
   worstExitCode,
 } from './apply-flow.js';
 import type { CommandContext } from './context.js';
@@ -457,17 +459,17 @@ async function registerFlow(
         if (fixCode !== ExitCode.ok) {
           // The register needs the fix: list it as not attempted, with why.
           const reason = fixApply.interrupted ? undefined : 'the execution role fix was not applied';
-          const rest = unattempted(changes, reason);
+          const rest = unattemptedChanges(changes, reason);
           return {
             ...result,
-            apply: mergeApply(fixApply, rest),
+            apply: mergeApplyResults<SecretsMigrateChange>(fixApply, rest),
             status: statusOf(fixApply),
             exitCode: fixCode,
           };
         }
         // Re-check from fresh reads: register only once the role can use every secret. The policy
         // is in place now, so whatever happens next, the result lists it.
-        result.apply = mergeApply(fixApply);
+        result.apply = mergeApplyResults<SecretsMigrateChange>(fixApply);
         let again: TaskDefinitionSecretsReport;
         try {
           again = await check(ctx, checkInput);
@@ -475,14 +477,14 @@ async function registerFlow(
         } catch (error) {
           const interrupted = ctx.signal.aborted;
           const recheckError = interrupted ? undefined : describeError(error);
-          const rest = unattempted(
+          const rest = unattemptedChanges(
             changes,
             interrupted ? undefined : `the re-check after the fix failed: ${recheckError}`,
           );
           rest.interrupted = interrupted;
           return {
             ...result,
-            apply: mergeApply(fixApply, rest),
+            apply: mergeApplyResults<SecretsMigrateChange>(fixApply, rest),
             recheckError,
             status: interrupted ? 'interrupted' : 'partial',
             exitCode: interrupted ? ExitCode.interrupted : ExitCode.partial,
@@ -538,13 +540,13 @@ async function registerFlow(
     if (!(error instanceof InterruptedError) || fixApply?.mode !== 'apply') throw error;
     return {
       ...result,
-      apply: mergeApply(fixApply, unattempted(changes, undefined)),
+      apply: mergeApplyResults<SecretsMigrateChange>(fixApply, unattemptedChanges(changes, undefined)),
       declined: true,
       status: 'interrupted',
       exitCode: ExitCode.interrupted,
     };
   }
-  result.apply = mergeApply(...(fixApply ? [fixApply] : []), mainApply);
+  result.apply = mergeApplyResults<SecretsMigrateChange>(...(fixApply ? [fixApply] : []), mainApply);
   result.registered = registered;
 
   let exitCode = worstExitCode(...(fixApply ? [applyExitCode(fixApply)] : []), applyExitCode(mainApply));
@@ -679,41 +681,6 @@ function outcomeOf<C extends { kind: string }>(
   kind: C['kind'],
 ): ChangeOutcome<C> | undefined {
   return apply.outcomes.find((o) => o.change.kind === kind);
-}
-
-// One result for the fix and the register steps, so the report lists every write in order.
-function mergeApply(...results: ApplyResult<SecretsMigrateChange>[]): ApplyResult<SecretsMigrateChange> {
-  const outcomes = results.flatMap((r) => r.outcomes);
-  const sum = (k: keyof ApplyResult<unknown>['counts']) => results.reduce((n, r) => n + r.counts[k], 0);
-  const modes = results.map((r) => r.mode);
-  return {
-    mode: modes.includes('apply') ? 'apply' : modes.includes('dry-run') ? 'dry-run' : 'nothing-to-do',
-    outcomes,
-    interrupted: results.some((r) => r.interrupted),
-    counts: {
-      applied: sum('applied'),
-      failed: sum('failed'),
-      notStarted: sum('notStarted'),
-      skipped: sum('skipped'),
-    },
-  };
-}
-
-// Changes that were never attempted: skipped with a reason, or not started.
-function unattempted<C>(changes: readonly C[], reason: string | undefined): ApplyResult<C> {
-  return {
-    mode: 'apply',
-    outcomes: changes.map((change) =>
-      reason === undefined ? { change, status: 'not-started' } : { change, status: 'skipped', reason },
-    ),
-    interrupted: false,
-    counts: {
-      applied: 0,
-      failed: 0,
-      notStarted: reason === undefined ? changes.length : 0,
-      skipped: reason === undefined ? 0 : changes.length,
-    },
-  };
 }
 
 function statusOf(apply: ApplyResult<unknown>): SecretsMigrateStatus {
