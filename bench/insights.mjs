@@ -1,7 +1,7 @@
-// Benchmarks for `ecsops insights` (issue: cold start and scale). Prints a JSON summary.
+// Benchmarks for `ecsops insights` at scale (cold start: bench/startup.mjs). Prints a JSON summary.
 import { spawnSync } from 'node:child_process';
 import { CreateClusterCommand, ECSClient } from '@aws-sdk/client-ecs';
-import { BIN, cliEnv, countCalls, medianMs, recorder, round, startMoto, timeOnce } from './lib.mjs';
+import { BIN, cliEnv, countCalls, recorder, round, startMoto, timeOnce } from './lib.mjs';
 
 const CLUSTERS = Number(process.env.BENCH_CLUSTERS ?? 300);
 const LOOP_SAMPLE = 20;
@@ -9,53 +9,14 @@ const moto = await startMoto();
 const env = cliEnv(moto.endpoint);
 const result = {};
 try {
-  // Cold start: --help vs bare node.
-  const node = medianMs(process.execPath, ['-e', '0'], env, 11);
-  const help = medianMs(process.execPath, [BIN, '--help'], env, 11);
-  result.coldStart = {
-    nodeMs: round(node),
-    helpMs: round(help),
-    ratio: round(help / node, 2),
-    goal: '<= 1.3',
-  };
-
-  // insights status vs the AWS CLI's describe-clusters, both against moto with a few clusters.
+  // Cold start and `insights status` vs the AWS CLI are measured per Node line in bench/startup.mjs.
   const ecs = new ECSClient({
     region: 'us-east-1',
     endpoint: moto.endpoint,
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
   });
-  for (const name of ['a', 'b', 'c']) await ecs.send(new CreateClusterCommand({ clusterName: name }));
-  const status = medianMs(process.execPath, [BIN, 'insights', 'status'], env, 7);
-  const hasAws = spawnSync('aws', ['--version']).status === 0;
-  const awsCli = hasAws
-    ? medianMs(
-        'aws',
-        [
-          'ecs',
-          'describe-clusters',
-          '--clusters',
-          'a',
-          'b',
-          'c',
-          '--include',
-          'SETTINGS',
-          '--endpoint-url',
-          moto.endpoint,
-        ],
-        env,
-        7,
-      )
-    : null;
-  result.status = {
-    ecsopsMs: round(status),
-    awsCliMs: awsCli && round(awsCli),
-    awsCliOverEcsops: awsCli ? round(awsCli / status, 2) : 'aws CLI not on PATH',
-    goal: '>= 3',
-  };
 
   // Scale: N clusters, a third already enabled.
-  await fetch(`${moto.endpoint}/moto-api/reset`, { method: 'POST' });
   const names = Array.from({ length: CLUSTERS }, (_, i) => `bench-${String(i).padStart(3, '0')}`);
   const queue = [...names];
   await Promise.all(
@@ -100,6 +61,7 @@ try {
 
   // The by-hand way: a shell loop of one AWS CLI call per cluster. moto lacks UpdateClusterSettings,
   // so the loop uses update-cluster --settings (the same request ecsops sends). Sampled, then extrapolated.
+  const hasAws = spawnSync('aws', ['--version']).status === 0;
   if (hasAws) {
     const sample = names.slice(0, LOOP_SAMPLE);
     const script = `for c in ${sample.join(' ')}; do aws ecs update-cluster --cluster "$c" --settings name=containerInsights,value=enhanced --endpoint-url ${moto.endpoint} >/dev/null; done`;
