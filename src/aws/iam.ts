@@ -4,7 +4,7 @@
  * policy (`--apply-fix`). API reference: https://docs.aws.amazon.com/IAM/latest/APIReference/API_Operations.html
  */
 import type { GetRoleCommandOutput, IAMClient } from '@aws-sdk/client-iam';
-import type { Limit } from '../core/concurrency.js';
+import { allInOrder, type Limit, memo } from '../core/concurrency.js';
 import {
   isUnreadable,
   type ParsedPolicy,
@@ -83,26 +83,6 @@ export interface RoleReadOptions {
 }
 
 const unlimited: Limit = (fn) => fn();
-
-/** The value cached under `key`, or `read()` cached there (its failure too, observed so it is never unhandled). */
-function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
-  let value = map.get(key);
-  if (!value) {
-    value = read();
-    value.catch(() => undefined);
-    map.set(key, value);
-  }
-  return value;
-}
-
-/** Awaits every promise; the first failure in list order (not in time) is thrown, so errors are stable. */
-async function allInOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(promises);
-  return settled.map((s) => {
-    if (s.status === 'rejected') throw s.reason;
-    return s.value;
-  });
-}
 
 /** One managed policy's default version document, or the marker saying which call was denied. */
 async function readManagedPolicy(

@@ -4,7 +4,7 @@
  * https://docs.aws.amazon.com/kms/latest/APIReference/API_Operations.html
  */
 import type { KMSClient } from '@aws-sdk/client-kms';
-import type { Limit } from '../core/concurrency.js';
+import { allInOrder, type Limit, observed } from '../core/concurrency.js';
 import type { KmsGrant, KmsGrants } from '../core/iam/evaluate.js';
 import { withParsedPolicy } from '../core/iam/policy.js';
 import type { KmsKeyState, Lookup } from '../core/secrets/check.js';
@@ -84,23 +84,6 @@ export async function readKmsKeyState(
   state.keyPolicy = keyPolicy;
   state.grants = grantList;
   return { status: 'found', value: state };
-}
-
-/** Awaits all three; the first failure in list order (not in time) is thrown, so errors are stable. */
-async function allInOrder<A, B, C>(promises: [Promise<A>, Promise<B>, Promise<C>]): Promise<[A, B, C]> {
-  const [a, b, c] = await Promise.allSettled(promises);
-  for (const s of [a, b, c]) if (s.status === 'rejected') throw s.reason;
-  return [
-    (a as PromiseFulfilledResult<A>).value,
-    (b as PromiseFulfilledResult<B>).value,
-    (c as PromiseFulfilledResult<C>).value,
-  ];
-}
-
-/** The promise, with its failure marked as observed: it may be dropped (the key was missing). */
-function observed<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
 }
 
 async function keyPolicyOf(

@@ -1,6 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import type { ManagedPolicyCache, SimulatorDecision } from '../aws/iam.js';
-import { chunk, createLimiter, type Limit } from '../core/concurrency.js';
+import { allInOrder, chunk, createLimiter, type Limit, memo, observed } from '../core/concurrency.js';
 import { regionOfArn } from '../core/ecs-types.js';
 import { accountOfArn } from '../core/iam/ecs-request.js';
 import type { FixPolicyDocument } from '../core/iam/fix-policy.js';
@@ -392,31 +392,6 @@ async function readParameters(
 
 /** DescribeParameters takes at most 50 names in its Name filter. */
 const DESCRIBE_PARAMETERS_BATCH = 50;
-
-/** The value cached under `key`, or `read()` cached there; a failure is cached too, and observed. */
-function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
-  let value = map.get(key);
-  if (!value) {
-    value = observed(read());
-    map.set(key, value);
-  }
-  return value;
-}
-
-/** The promise, its failure marked as handled: it is awaited later, or by another task definition. */
-function observed<T>(p: Promise<T>): Promise<T> {
-  p.catch(() => undefined);
-  return p;
-}
-
-/** Awaits every promise; the first failure in list order (not in time) is thrown. */
-async function allInOrder<T>(promises: readonly Promise<T>[]): Promise<T[]> {
-  const settled = await Promise.allSettled(promises);
-  return settled.map((s) => {
-    if (s.status === 'rejected') throw s.reason;
-    return s.value;
-  });
-}
 
 function throwIfInterrupted(ctx: CommandContext): void {
   if (ctx.signal.aborted) throw new InterruptedError('Interrupted while reading: nothing was changed.');

@@ -70,3 +70,32 @@ export function createLimiter(limit: number): Limit {
     }
   };
 }
+
+/** The promise, its failure marked as handled: it is awaited later, or may be dropped on purpose. */
+export function observed<T>(p: Promise<T>): Promise<T> {
+  p.catch(() => undefined);
+  return p;
+}
+
+/** The value cached under `key`, or `read()` cached there; a failure is cached too, and observed. */
+export function memo<T>(map: Map<string, Promise<T>>, key: string, read: () => Promise<T>): Promise<T> {
+  let value = map.get(key);
+  if (!value) {
+    value = observed(read());
+    map.set(key, value);
+  }
+  return value;
+}
+
+/** Awaits every promise; the first failure in list order (not in time) is thrown, so errors are stable. */
+export async function allInOrder<T extends readonly unknown[]>(
+  promises: {
+    readonly [K in keyof T]: Promise<T[K]>;
+  },
+): Promise<T> {
+  const settled = await Promise.allSettled(promises as readonly Promise<unknown>[]);
+  return settled.map((s) => {
+    if (s.status === 'rejected') throw s.reason;
+    return s.value;
+  }) as unknown as T;
+}
