@@ -1,0 +1,289 @@
+import { DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
+import type { AlarmRecord } from '../core/alarm/plan.js';
+import {
+  type AuditFinding,
+  type FixCommand,
+  findAlarmFindings,
+  findInsightsFindings,
+  findSecretsFindings,
+  shellWord,
+} from '../core/audit/findings.js';
+import {
+  type AuditSummaryRow,
+  auditExitCode,
+  sortFindings,
+  summarizeFindings,
+} from '../core/audit/summary.js';
+import { mapConcurrent, type Settled } from '../core/concurrency.js';
+import { type ClusterState, type InsightsLevel, regionOfArn, type ServiceState } from '../core/ecs-types.js';
+import { findWrapperUses } from '../core/secrets/check.js';
+import { readTaskDefinitionDocument } from '../core/task-definition/parse.js';
+import { AwsError, InterruptedError } from '../errors.js';
+import type { CommandResult } from '../output/present.js';
+import { readAlarmRecords } from './alarm-list.js';
+import type { CommandContext } from './context.js';
+import { describeError } from './describe-error.js';
+import { readAccountDefaults } from './insights-status.js';
+import { assertClustersRead, readClusters } from './read-clusters.js';
+import { resolveRegions } from './regions.js';
+import {
+  checkTaskDefinitionSecrets,
+  createSecretsCheckCache,
+  prefetchSecretsCheckReads,
+} from './secrets-check.js';
+
+/** Parsed flags of `ecsops audit`. */
+export interface AuditOptions {
+  /** Names or ARNs; empty means every cluster. */
+  clusters: string[];
+  /** The alarm name prefix `alarm create` used (default ecsops-task-health). */
+  namePrefix?: string | undefined;
+}
+
+/** A part of the audit that could not be read (or decided); its findings are missing from the result. */
+export interface AuditUnreadable {
+  account: string;
+  region: string;
+  part: 'clusters' | 'account-default' | 'alarms' | 'services' | 'task-definition' | 'secrets';
+  /** The cluster or task definition, when the part is one resource. */
+  resource?: string | undefined;
+  message: string;
+  /** The IAM action that was denied or is needed to decide, when known. */
+  lackingPermission?: string | undefined;
+}
+
+/** The typed result of `ecsops audit`. */
+export interface AuditResult extends CommandResult {
+  account: string;
+  regions: string[];
+  /** How much was looked at: clusters, services, distinct task-definition revisions. */
+  counts: { clusters: number; services: number; taskDefinitions: number };
+  findings: AuditFinding[];
+  summary: AuditSummaryRow[];
+  unreadable: AuditUnreadable[];
+}
+
+/** One task-definition revision a service runs, with the services that run it. */
+interface RevisionInUse {
+  region: string;
+  taskDefinition: string;
+  services: string[];
+}
+
+/**
+ * `ecsops audit`: one read-only pass (metadata only: no writes, no secret values) over the clusters
+ * of the chosen regions, reusing the checks of `insights status`, `alarm list` and `secrets check`.
+ * Exit 0 clean, 1 findings, 3 when some part could not be read (each such part is named).
+ */
+export async function runAudit(options: AuditOptions, ctx: CommandContext): Promise<AuditResult> {
+  const prefix = options.namePrefix ?? DEFAULT_NAME_PREFIX;
+  validateNamePrefix(prefix);
+  const regions = await resolveRegions(ctx);
+  const selection = options.clusters.length ? { names: options.clusters } : ({ all: true } as const);
+  const unreadable: AuditUnreadable[] = [];
+
+  // Who we are (for every finding), the clusters, the account defaults and the alarms do not depend
+  // on each other: all start at once.
+  const [account, clusterRead, defaults, alarms] = await Promise.all([
+    readAccount(ctx, regions[0] as string),
+    readClusters(ctx, regions, selection),
+    readAccountDefaults(ctx, regions),
+    readAlarmRecords(ctx, regions, prefix),
+  ]);
+  assertClustersRead(clusterRead, regions);
+  const fix = fixCommandFor();
+
+  for (const e of clusterRead.regionErrors)
+    unreadable.push(partError(account, e.region, 'clusters', e.error));
+  const readDefaults: { region: string; value: InsightsLevel }[] = [];
+  for (const d of defaults) {
+    if (d.value === 'unknown') unreadable.push(partError(account, d.region, 'account-default', d.error));
+    else readDefaults.push({ region: d.region, value: d.value });
+  }
+  for (const e of alarms.regionErrors) unreadable.push(partError(account, e.region, 'alarms', e.error));
+
+  const clusters = clusterRead.clusters.filter((c) => c.status === 'ACTIVE');
+  const services = await readServicesOf(ctx, account, clusters, unreadable);
+  const revisions = revisionsInUse(services);
+  const secrets = await auditTaskDefinitions(ctx, account, revisions, fix, unreadable);
+
+  const alarmRegions = new Set(regions.filter((r) => !alarms.regionErrors.some((e) => e.region === r)));
+  const findings = sortFindings([
+    ...findInsightsFindings({ account, clusters, accountDefaults: readDefaults, fix }),
+    ...findAlarmFindings({
+      account,
+      services,
+      alarms: alarms.records satisfies AlarmRecord[],
+      alarmRegionsRead: alarmRegions,
+      fix,
+    }),
+    ...secrets,
+  ]);
+  return {
+    exitCode: auditExitCode(findings, unreadable.length),
+    account,
+    regions,
+    counts: { clusters: clusters.length, services: services.length, taskDefinitions: revisions.length },
+    findings,
+    summary: summarizeFindings(findings),
+    unreadable: unreadable.sort((a, b) => a.region.localeCompare(b.region) || a.part.localeCompare(b.part)),
+  };
+}
+
+/** The caller's account (sts:GetCallerIdentity, once per run): every finding names it. */
+async function readAccount(ctx: CommandContext, region: string): Promise<string> {
+  return (await (await ctx.aws.sts(region)).getCallerIdentity()).account;
+}
+
+/** Fix commands name the region, so each can be pasted as is whichever regions the audit covered. */
+function fixCommandFor(): FixCommand {
+  return (region, args) => ['ecsops', ...args, '--region', shellWord(region)].join(' ');
+}
+
+function partError(
+  account: string,
+  region: string,
+  part: AuditUnreadable['part'],
+  error: unknown,
+  resource?: string,
+): AuditUnreadable {
+  return {
+    account,
+    region,
+    part,
+    ...(resource ? { resource } : {}),
+    message: describeError(error),
+    ...(error instanceof AwsError ? { lackingPermission: error.iamAction } : {}),
+  };
+}
+
+function settledOrInterrupted<R>(s: Settled<R> | undefined): Exclude<Settled<R>, { status: 'not-started' }> {
+  if (!s || s.status === 'not-started')
+    throw new InterruptedError('Interrupted while reading: nothing was changed.');
+  if (s.status === 'rejected' && s.reason instanceof InterruptedError) throw s.reason;
+  return s;
+}
+
+/**
+ * The ACTIVE services of every cluster: ListServices pages, then DescribeServices 10 at a time.
+ * A cluster that cannot be read is an unreadable part; the other clusters are audited.
+ */
+async function readServicesOf(
+  ctx: CommandContext,
+  account: string,
+  clusters: readonly ClusterState[],
+  unreadable: AuditUnreadable[],
+): Promise<ServiceState[]> {
+  const settled = await mapConcurrent(
+    clusters,
+    ctx.global.concurrency,
+    async (cluster) => {
+      const ecs = await ctx.aws.ecs(cluster.region);
+      const arns = await ecs.listServiceArns(cluster.clusterArn);
+      return arns.length ? (await ecs.describeServices(cluster.clusterArn, arns)).services : [];
+    },
+    ctx.signal,
+  );
+  const services: ServiceState[] = [];
+  clusters.forEach((cluster, i) => {
+    const s = settledOrInterrupted(settled[i]);
+    if (s.status === 'fulfilled') services.push(...s.value.filter((svc) => svc.status === 'ACTIVE'));
+    else unreadable.push(partError(account, cluster.region, 'services', s.reason, cluster.clusterName));
+  });
+  return services;
+}
+
+/** The distinct revisions services run (each is described once), with the services running each. */
+function revisionsInUse(services: readonly ServiceState[]): RevisionInUse[] {
+  const byKey = new Map<string, RevisionInUse>();
+  for (const s of services) {
+    if (!s.taskDefinition) continue;
+    const region = regionOfArn(s.taskDefinition) ?? s.region;
+    const key = `${region} ${s.taskDefinition}`;
+    const entry = byKey.get(key) ?? { region, taskDefinition: s.taskDefinition, services: [] };
+    entry.services.push(`${s.clusterName}/${s.serviceName}`);
+    byKey.set(key, entry);
+  }
+  return [...byKey.values()];
+}
+
+/**
+ * Describes each revision once, detects env-loading wrappers with the adapters `secrets migrate`
+ * uses, and runs the `secrets check` on it with one cache for the whole account, so a role, key or
+ * parameter shared by many task definitions is read once.
+ */
+async function auditTaskDefinitions(
+  ctx: CommandContext,
+  account: string,
+  revisions: readonly RevisionInUse[],
+  fix: FixCommand,
+  unreadable: AuditUnreadable[],
+): Promise<AuditFinding[]> {
+  // `revisions` are distinct: each revision is described once however many services run it.
+  const settled = await mapConcurrent(
+    revisions,
+    ctx.global.concurrency,
+    async (r) => (await ctx.aws.ecs(r.region)).describeTaskDefinition(r.taskDefinition),
+    ctx.signal,
+  );
+  const targets = revisions.flatMap((r, i) => {
+    const s = settledOrInterrupted(settled[i]);
+    if (s.status === 'rejected') {
+      unreadable.push(partError(account, r.region, 'task-definition', s.reason, r.taskDefinition));
+      return [];
+    }
+    const document = s.value.taskDefinition;
+    const label =
+      typeof document.family === 'string' ? `${document.family}:${document.revision}` : r.taskDefinition;
+    const parsed = readTaskDefinitionDocument(document, label);
+    const arn = typeof document.taskDefinitionArn === 'string' ? document.taskDefinitionArn : undefined;
+    return [{ ...r, label, arn, parsed, view: parsed.view }];
+  });
+
+  const cache = createSecretsCheckCache();
+  // The account is known: the check's per-region GetCallerIdentity is not needed.
+  for (const region of new Set(targets.map((t) => t.region)))
+    cache.accounts.set(region, Promise.resolve(account));
+  await prefetchSecretsCheckReads(ctx, cache, targets);
+  const checked = await mapConcurrent(
+    targets,
+    ctx.global.concurrency,
+    (t) =>
+      checkTaskDefinitionSecrets(ctx, {
+        view: t.view,
+        region: t.region,
+        account,
+        label: t.label,
+        cache,
+        wrappers: findWrapperUses(t.parsed, t.region),
+      }),
+    ctx.signal,
+  );
+  const findings: AuditFinding[] = [];
+  targets.forEach((t, i) => {
+    const s = settledOrInterrupted(checked[i]);
+    if (s.status === 'rejected') {
+      unreadable.push(partError(account, t.region, 'secrets', s.reason, t.label));
+      return;
+    }
+    const found = findSecretsFindings({
+      account,
+      region: t.region,
+      taskDefinition: { label: t.label, arn: t.arn },
+      services: t.services,
+      checkFindings: s.value.result.findings,
+      fix,
+    });
+    findings.push(...found.findings);
+    for (const u of found.undecided)
+      unreadable.push({
+        account,
+        region: t.region,
+        part: 'secrets',
+        resource: t.label,
+        message: u.message,
+        ...(u.lackingPermission ? { lackingPermission: u.lackingPermission } : {}),
+      });
+  });
+  return findings;
+}
