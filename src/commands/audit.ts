@@ -1,3 +1,4 @@
+import { isAccessDeniedError } from '../aws/call.js';
 import { DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
 import type { AlarmRecord } from '../core/alarm/plan.js';
 import {
@@ -18,7 +19,7 @@ import { mapConcurrent, type Settled } from '../core/concurrency.js';
 import { type ClusterState, type InsightsLevel, regionOfArn, type ServiceState } from '../core/ecs-types.js';
 import { findWrapperUses } from '../core/secrets/check.js';
 import { readTaskDefinitionDocument } from '../core/task-definition/parse.js';
-import { AwsError, InterruptedError } from '../errors.js';
+import { InterruptedError } from '../errors.js';
 import type { CommandResult } from '../output/present.js';
 import { readAlarmRecords } from './alarm-list.js';
 import type { CommandContext } from './context.js';
@@ -153,7 +154,7 @@ function partError(
     part,
     ...(resource ? { resource } : {}),
     message: describeError(error),
-    ...(error instanceof AwsError ? { lackingPermission: error.iamAction } : {}),
+    ...(isAccessDeniedError(error) ? { lackingPermission: error.iamAction } : {}),
   };
 }
 
