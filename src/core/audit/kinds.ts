@@ -3,7 +3,7 @@
  * their severity and the ecsops command that fixes them.
  */
 
-/** Most to least urgent. `info` findings are notes: they do not make the audit fail. */
+/** Most to least urgent. `info` findings are notes: they do not make the audit fail (docs/audit.md). */
 export const AUDIT_SEVERITIES = ['high', 'medium', 'low', 'info'] as const;
 export type AuditSeverity = (typeof AUDIT_SEVERITIES)[number];
 

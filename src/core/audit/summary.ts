@@ -46,7 +46,7 @@ export function summarizeFindings(findings: readonly AuditFinding[]): AuditSumma
 
 /**
  * 3 when some part could not be read (the findings are then incomplete, so "clean" or "only these"
- * cannot be claimed), else 1 when any finding is more than a note, else 0.
+ * cannot be claimed), else 1 when any finding is more than a note, else 0 (docs/audit.md, decisions).
  */
 export function auditExitCode(findings: readonly AuditFinding[], unreadableParts: number): ExitCode {
   if (unreadableParts > 0) return ExitCode.aws;
