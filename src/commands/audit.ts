@@ -15,7 +15,7 @@ import {
   sortFindings,
   summarizeFindings,
 } from '../core/audit/summary.js';
-import { mapConcurrent, type Settled } from '../core/concurrency.js';
+import { allInOrder, mapConcurrent, observed, type Settled } from '../core/concurrency.js';
 import { type ClusterState, type InsightsLevel, regionOfArn, type ServiceState } from '../core/ecs-types.js';
 import { findWrapperUses } from '../core/secrets/check.js';
 import { readTaskDefinitionDocument } from '../core/task-definition/parse.js';
@@ -83,31 +83,31 @@ export async function runAudit(options: AuditOptions, ctx: CommandContext): Prom
   const selection = options.clusters.length ? { names: options.clusters } : ({ all: true } as const);
   const unreadable: AuditUnreadable[] = [];
 
-  // Who we are (for every finding), the clusters, the account defaults and the alarms do not depend
-  // on each other: all start at once.
-  const [account, clusterRead, defaults, alarms] = await Promise.all([
-    readAccount(ctx, regions[0] as string),
-    readClusters(ctx, regions, selection),
-    readAccountDefaults(ctx, regions),
-    readAlarmRecords(ctx, regions, prefix),
-  ]);
+  // The account (named on every finding), the clusters, the account defaults and the alarms do not
+  // depend on each other: all start at once. Only the clusters are waited for before the services;
+  // the defaults and the alarms (a ListTagsForResource per alarm) are read meanwhile.
+  const accountRead = observed(readAccount(ctx, regions[0] as string));
+  const defaultsRead = observed(readAccountDefaults(ctx, regions));
+  const alarmsRead = observed(readAlarmRecords(ctx, regions, prefix));
+  const clusterRead = await readClusters(ctx, regions, selection);
   assertClustersRead(clusterRead, regions);
+  const account = await accountRead;
   const fix = fixCommandFor();
-
   for (const e of clusterRead.regionErrors)
     unreadable.push(partError(account, e.region, 'clusters', e.error));
-  const readDefaults: { region: string; value: InsightsLevel }[] = [];
-  for (const d of defaults) {
-    if (d.value === 'unknown') unreadable.push(partError(account, d.region, 'account-default', d.error));
-    else readDefaults.push({ region: d.region, value: d.value });
-  }
-  for (const e of alarms.regionErrors) unreadable.push(partError(account, e.region, 'alarms', e.error));
 
   const clusters = clusterRead.clusters.filter((c) => c.status === 'ACTIVE');
   const services = await readServicesOf(ctx, account, clusters, unreadable);
   const revisions = revisionsInUse(services);
   const secrets = await auditTaskDefinitions(ctx, account, revisions, fix, unreadable);
 
+  const [defaults, alarms] = await allInOrder([defaultsRead, alarmsRead] as const);
+  const readDefaults: { region: string; value: InsightsLevel }[] = [];
+  for (const d of defaults) {
+    if (d.value === 'unknown') unreadable.push(partError(account, d.region, 'account-default', d.error));
+    else readDefaults.push({ region: d.region, value: d.value });
+  }
+  for (const e of alarms.regionErrors) unreadable.push(partError(account, e.region, 'alarms', e.error));
   const alarmRegions = new Set(regions.filter((r) => !alarms.regionErrors.some((e) => e.region === r)));
   const findings = sortFindings([
     ...findInsightsFindings({ account, clusters, accountDefaults: readDefaults, fix }),
