@@ -43,7 +43,7 @@ export function accountHeading(account: string): string {
 export function createAccountReporter(
   base: Reporter,
   account: string,
-  options: { stream: boolean },
+  options: { stream: boolean; heading?: boolean },
 ): { out: Reporter; capture: AccountCapture } {
   const capture: AccountCapture = { text: [] };
   const prefix = `[${account}] `;
@@ -52,7 +52,7 @@ export function createAccountReporter(
       .split('\n')
       .map((line) => (line ? `${prefix}${line}` : line))
       .join('\n');
-  let headed = false;
+  let headed = options.heading === false;
   const stdout = (text: string, write: (t: string) => void) => {
     if (!options.stream) {
       capture.text.push(text);
@@ -161,7 +161,9 @@ export function renderFleetHuman(out: Reporter, outcomes: readonly AccountOutcom
     if (!hasSection) continue;
     out.result(accountHeading(o.account));
     for (const text of o.capture.text) out.result(text);
-    if (!fleetView && own) own.view.human(own.value, out);
+    // The section's stderr lines (summaries, errors) name the account too.
+    if (!fleetView && own)
+      own.view.human(own.value, createAccountReporter(out, o.account, { stream: true, heading: false }).out);
   }
   if (fleetView) {
     const results = resultsOf(outcomes);
