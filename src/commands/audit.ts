@@ -17,6 +17,7 @@ import {
 } from '../core/audit/summary.js';
 import { allInOrder, mapConcurrent, observed, type Settled } from '../core/concurrency.js';
 import { type ClusterState, type InsightsLevel, regionOfArn, type ServiceState } from '../core/ecs-types.js';
+import { DEFAULT_ASSUME_ROLE } from '../core/fleet.js';
 import { findWrapperUses } from '../core/secrets/check.js';
 import { readTaskDefinitionDocument } from '../core/task-definition/parse.js';
 import { InterruptedError } from '../errors.js';
@@ -86,13 +87,15 @@ export async function runAudit(options: AuditOptions, ctx: CommandContext): Prom
   // The account (named on every finding), the clusters, the account defaults and the alarms do not
   // depend on each other: all start at once. Only the clusters are waited for before the services;
   // the defaults and the alarms (a ListTagsForResource per alarm) are read meanwhile.
-  const accountRead = observed(readAccount(ctx, regions[0] as string));
+  const accountRead = observed(
+    ctx.account ? Promise.resolve(ctx.account) : readAccount(ctx, regions[0] as string),
+  );
   const defaultsRead = observed(readAccountDefaults(ctx, regions));
   const alarmsRead = observed(readAlarmRecords(ctx, regions, prefix));
   const clusterRead = await readClusters(ctx, regions, selection);
   assertClustersRead(clusterRead, regions);
   const account = await accountRead;
-  const fix = fixCommandFor();
+  const fix = fixCommandFor(ctx);
   for (const e of clusterRead.regionErrors)
     unreadable.push(partError(account, e.region, 'clusters', e.error));
 
@@ -131,14 +134,20 @@ export async function runAudit(options: AuditOptions, ctx: CommandContext): Prom
   };
 }
 
-/** The caller's account (sts:GetCallerIdentity, once per run): every finding names it. */
+/** The caller's account (sts:GetCallerIdentity, once per run) when no fleet run named it. */
 async function readAccount(ctx: CommandContext, region: string): Promise<string> {
   return (await (await ctx.aws.sts(region)).getCallerIdentity()).account;
 }
 
-/** Fix commands name the region, so each can be pasted as is whichever regions the audit covered. */
-function fixCommandFor(): FixCommand {
-  return (region, args) => ['ecsops', ...args, '--region', shellWord(region)].join(' ');
+/**
+ * Fix commands name the region, so each can be pasted as is whichever regions the audit covered; in
+ * a fleet run they also name the account (and a role other than the default), so the fix runs there.
+ */
+function fixCommandFor(ctx: CommandContext): FixCommand {
+  const fleet = ctx.account ? ['--accounts', ctx.account] : [];
+  const role = ctx.global.fleet?.assumeRole;
+  if (ctx.account && role && role !== DEFAULT_ASSUME_ROLE) fleet.push('--assume-role', shellWord(role));
+  return (region, args) => ['ecsops', ...args, '--region', shellWord(region), ...fleet].join(' ');
 }
 
 function partError(

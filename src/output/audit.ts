@@ -2,9 +2,9 @@
 import type { AuditResult, AuditUnreadable } from '../commands/audit.js';
 import type { AuditFinding } from '../core/audit/findings.js';
 import type { AuditSeverity } from '../core/audit/kinds.js';
-import type { AuditSummaryRow } from '../core/audit/summary.js';
+import { type AuditSummaryRow, sortFindings, summarizeFindings } from '../core/audit/summary.js';
 import type { Colors } from './colors.js';
-import type { ResultView } from './present.js';
+import type { AccountResult, FleetView, ResultView } from './present.js';
 import { renderTable } from './table.js';
 
 const paint = (severity: AuditSeverity, colors: Colors) =>
@@ -46,6 +46,52 @@ export function auditFindingJson(f: AuditFinding): Record<string, unknown> {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined));
 }
 
+/** The findings of every account in one list, in the order of one audit. */
+function combine(results: readonly AccountResult<AuditResult>[]) {
+  const findings = sortFindings(results.flatMap((r) => r.result.findings));
+  const unreadable = results.flatMap((r) => r.result.unreadable);
+  const regions = [...new Set(results.flatMap((r) => r.result.regions))];
+  return { findings, unreadable, regions, summary: summarizeFindings(findings) };
+}
+
+/**
+ * `ecsops audit` over several accounts: one summary table by kind and account, then every finding
+ * (each names its account, and its fix command the account to run in). Accounts that failed
+ * outright are reported by the fleet runner.
+ */
+const auditFleetView: FleetView<AuditResult> = {
+  human(results, out) {
+    const all = combine(results);
+    if (all.findings.length) {
+      out.result(renderAuditSummary(all.summary, out.colors));
+      out.result('');
+      out.result(all.findings.map((f) => renderAuditFinding(f, out.colors)).join('\n\n'));
+      out.result('');
+    }
+    for (const u of all.unreadable) out.error(describeUnreadable(u));
+    const clean = results.filter((r) => auditStatus(r.result) === 'clean').length;
+    out.result(
+      `${all.findings.length} finding(s) in ${results.length - clean} of ${results.length} account(s)${all.unreadable.length ? `; ${all.unreadable.length} part(s) could not be read (see above)` : ''}; ${all.regions.join(', ')}.`,
+    );
+  },
+  json(results) {
+    const all = combine(results);
+    return {
+      status: auditStatus(all),
+      regions: all.regions,
+      // Keyed `audited`, not `accounts`: the fleet runner's `accounts` lists each account's status.
+      audited: results.map((r) => ({
+        account: r.account,
+        status: auditStatus(r.result),
+        ...r.result.counts,
+      })),
+      summary: all.summary,
+      findings: all.findings.map(auditFindingJson),
+      unreadable: all.unreadable,
+    };
+  },
+};
+
 /** `ecsops audit` for one account. */
 export const auditView: ResultView<AuditResult> = {
   human(r, out) {
@@ -73,4 +119,5 @@ export const auditView: ResultView<AuditResult> = {
     findings: r.findings.map(auditFindingJson),
     unreadable: r.unreadable,
   }),
+  fleet: auditFleetView,
 };

@@ -9,6 +9,7 @@ import {
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { accountClientConfig } from './helpers/accounts.js';
 import { type CliResult, parseJsonDocument, runCli } from './helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import { ECS_TASKS_TRUST_POLICY } from './helpers/iam.js';
@@ -24,11 +25,19 @@ import {
 } from './helpers/moto.js';
 
 const REGION = 'us-east-1';
-const ecs = new ECSClient(motoClientConfig());
-const iam = new IAMClient(motoClientConfig());
-const ssm = new SSMClient(motoClientConfig());
-const cloudwatch = new CloudWatchClient(motoClientConfig());
-const roleArn = (name: string) => `arn:aws:iam::${MOTO_ACCOUNT}:role/${name}`;
+type ClientConfig = ReturnType<typeof motoClientConfig>;
+/** The clients seeding goes through: the caller's account, or another one (`seedIn`). */
+function clientsFor(config: ClientConfig, account: string) {
+  return {
+    account,
+    ecs: new ECSClient(config),
+    iam: new IAMClient(config),
+    ssm: new SSMClient(config),
+    cloudwatch: new CloudWatchClient(config),
+  };
+}
+let w = clientsFor(motoClientConfig(), MOTO_ACCOUNT);
+const roleArn = (name: string) => `arn:aws:iam::${w.account}:role/${name}`;
 
 /** Anything that changes state, in any service. */
 const WRITES =
@@ -68,14 +77,14 @@ async function recorded(args: string[]): Promise<{ res: CliResult; calls: Record
 }
 
 async function service(cluster: string, name: string, taskDefinition: string, desiredCount: number) {
-  await ecs.send(
+  await w.ecs.send(
     new CreateServiceCommand({ cluster, serviceName: name, taskDefinition, desiredCount, launchType: 'EC2' }),
   );
 }
 
 /** A managed task-health alarm as `alarm create` tags it (the tags are what audit looks for). */
 async function managedAlarm(cluster: string, serviceName: string) {
-  await cloudwatch.send(
+  await w.cloudwatch.send(
     new PutMetricAlarmCommand({
       AlarmName: `ecsops-task-health-${cluster}-${serviceName}`,
       Namespace: 'ECS/ContainerInsights',
@@ -102,17 +111,17 @@ async function managedAlarm(cluster: string, serviceName: string) {
 
 /** The clean part of every world: a cluster with Insights on, an alarmed service whose secret its role can read. */
 async function seedCleanPart() {
-  await ecs.send(
+  await w.ecs.send(
     new CreateClusterCommand({
       clusterName: 'ok',
       settings: [{ name: 'containerInsights', value: 'enabled' }],
     }),
   );
-  await ssm.send(new PutParameterCommand({ Name: '/ok/url', Value: 'x', Type: 'String' }));
-  await iam.send(
+  await w.ssm.send(new PutParameterCommand({ Name: '/ok/url', Value: 'x', Type: 'String' }));
+  await w.iam.send(
     new CreateRoleCommand({ RoleName: 'ok-exec', AssumeRolePolicyDocument: ECS_TASKS_TRUST_POLICY }),
   );
-  await iam.send(
+  await w.iam.send(
     new PutRolePolicyCommand({
       RoleName: 'ok-exec',
       PolicyName: 'secrets',
@@ -122,13 +131,13 @@ async function seedCleanPart() {
           {
             Effect: 'Allow',
             Action: 'ssm:GetParameters',
-            Resource: `arn:aws:ssm:${REGION}:${MOTO_ACCOUNT}:parameter/ok/*`,
+            Resource: `arn:aws:ssm:${REGION}:${w.account}:parameter/ok/*`,
           },
         ],
       }),
     }),
   );
-  await ecs.send(
+  await w.ecs.send(
     new RegisterTaskDefinitionCommand({
       family: 'ok-app',
       executionRoleArn: roleArn('ok-exec'),
@@ -146,7 +155,7 @@ async function seedCleanPart() {
 describe('ecsops audit, a clean world (built CLI against moto)', () => {
   beforeAll(async () => {
     await resetMoto();
-    await ecs.send(new PutAccountSettingCommand({ name: 'containerInsights', value: 'enabled' }));
+    await w.ecs.send(new PutAccountSettingCommand({ name: 'containerInsights', value: 'enabled' }));
     await seedCleanPart();
   });
 
@@ -178,9 +187,9 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     // The account default stays off (moto's default): insights-default-off.
     await seedCleanPart();
     // Cluster with Insights off.
-    await ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
+    await w.ecs.send(new CreateClusterCommand({ clusterName: 'prod' }));
     // A wrapper (chamber) in the entry point, no alarm for its service.
-    await ecs.send(
+    await w.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'web',
         executionRoleArn: roleArn('ok-exec'),
@@ -196,12 +205,12 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     );
     await service('prod', 'web', 'web', 2);
     // An execution role that cannot read /app/db, and a parameter that does not exist.
-    await ssm.send(new PutParameterCommand({ Name: '/app/db', Value: 'x', Type: 'String' }));
-    await iam.send(
+    await w.ssm.send(new PutParameterCommand({ Name: '/app/db', Value: 'x', Type: 'String' }));
+    await w.iam.send(
       new CreateRoleCommand({ RoleName: 'api-exec', AssumeRolePolicyDocument: ECS_TASKS_TRUST_POLICY }),
     );
     // It may read /app/gone (were it there), not /app/db.
-    await iam.send(
+    await w.iam.send(
       new PutRolePolicyCommand({
         RoleName: 'api-exec',
         PolicyName: 'secrets',
@@ -217,7 +226,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
         }),
       }),
     );
-    await ecs.send(
+    await w.ecs.send(
       new RegisterTaskDefinitionCommand({
         family: 'api',
         executionRoleArn: roleArn('api-exec'),
@@ -314,7 +323,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     const again = parseJsonDocument(await runCli(['audit', '--json'])) as unknown as AuditDocument;
     expect(again.findings.map((f) => f.kind)).not.toContain('insights-off');
     // Put it back for the next test.
-    await ecs.send(
+    await w.ecs.send(
       new (await import('@aws-sdk/client-ecs')).UpdateClusterCommand({
         cluster: 'prod',
         settings: [{ name: 'containerInsights', value: 'disabled' }],
@@ -346,5 +355,67 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     const unknown = await runCli(['audit', '--cluster', 'nope', '--json']);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain('Cluster not found: nope');
+  });
+});
+
+describe('ecsops audit --accounts (fleet)', () => {
+  const A = '111111111111';
+  const B = '222222222222';
+
+  beforeAll(async () => {
+    await resetMoto();
+    // A: clean but for the account default; B: a cluster with Insights off too.
+    w = clientsFor(await accountClientConfig(A), A);
+    await w.ecs.send(new PutAccountSettingCommand({ name: 'containerInsights', value: 'enabled' }));
+    await seedCleanPart();
+    w = clientsFor(await accountClientConfig(B), B);
+    await seedCleanPart();
+    await w.ecs.send(new CreateClusterCommand({ clusterName: 'legacy' }));
+    w = clientsFor(motoClientConfig(), MOTO_ACCOUNT);
+  });
+
+  it('one summary by kind and account; each finding and fix names its account; zero writes', async () => {
+    const { res, calls } = await recorded(['--accounts', `${A},${B}`, 'audit', '--json']);
+    expect(res.code).toBe(1);
+    const doc = parseJsonDocument(res) as unknown as AuditDocument & {
+      audited: { account: string; status: string }[];
+    };
+    expect(doc.status).toBe('findings');
+    expect(doc.audited.map((a) => [a.account, a.status])).toEqual([
+      [A, 'clean'],
+      [B, 'findings'],
+    ]);
+    expect(doc.summary).toEqual([
+      { kind: 'insights-off', severity: 'medium', account: B, count: 1 },
+      { kind: 'insights-default-off', severity: 'low', account: B, count: 1 },
+    ]);
+    expect(doc.findings.find((f) => f.kind === 'insights-off')).toMatchObject({
+      account: B,
+      resource: { name: 'legacy' },
+      fix: `ecsops insights enable --cluster legacy --region us-east-1 --accounts ${B}`,
+    });
+    expect(callsMatching(calls, WRITES)).toEqual([]);
+    expect(callsMatching(calls, VALUE_READS)).toEqual([]);
+    // The account comes from the fleet run: no GetCallerIdentity per account for the findings.
+    expect(callsMatching(calls, /^sts:AssumeRole$/)).toHaveLength(2);
+  });
+
+  it('human output: the summary table has a row per kind and account', async () => {
+    const res = await runCli(['--accounts', `${A},${B}`, 'audit']);
+    expect(res.code).toBe(1);
+    expect(res.stdout).toMatch(new RegExp(`insights-off\\s+medium\\s+${B}\\s+1`));
+    expect(res.stdout).toContain('2 finding(s) in 1 of 2 account(s)');
+  });
+
+  it('the printed fix runs in the named account, and the next audit no longer reports it', async () => {
+    const first = parseJsonDocument(
+      await runCli(['--accounts', `${A},${B}`, 'audit', '--json']),
+    ) as unknown as AuditDocument;
+    const fix = first.findings.find((f) => f.kind === 'insights-off')?.fix ?? '';
+    expect((await runCli([...fix.split(' ').slice(1), '--yes'])).code).toBe(0);
+    const again = parseJsonDocument(
+      await runCli(['--accounts', B, 'audit', '--json']),
+    ) as unknown as AuditDocument;
+    expect(again.findings.map((f) => f.kind)).toEqual(['insights-default-off']);
   });
 });
