@@ -4,8 +4,8 @@
 // are reached the way moto emulates them: STS AssumeRole into the account id, whose credentials then
 // act in that account. Prints calls per API and wall time as JSON.
 //
-// With `--accounts` (the fleet fan-out) the three accounts are one run; without it, one run per
-// account with that account's credentials, summed.
+// `audit`: the three accounts in one run with `--accounts` (the fleet fan-out); `onePerAccount`:
+// one run per account with that account's credentials, summed, for comparison.
 import { spawnSync } from 'node:child_process';
 import { CloudWatchClient, PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
 import {
@@ -197,19 +197,15 @@ try {
   const env = cliEnv(moto.endpoint);
   const fleet = /--accounts/.test(run(['--help'], env).stdout);
   result.mode = fleet
-    ? 'one run with --accounts'
-    : 'one run per account (no --accounts in this build), summed';
+    ? 'audit: one run with --accounts; onePerAccount: one run per account, summed'
+    : 'onePerAccount only (no --accounts in this build)';
   result.goal = {
     DescribeServices: `ceil(${SERVICES / CLUSTERS} / 10) per cluster = ${CLUSTERS * Math.ceil(SERVICES / CLUSTERS / 10) * ACCOUNTS.length} in all`,
     DescribeTaskDefinition: `one per revision in use = ${SERVICES * ACCOUNTS.length}`,
     GetRole: `once per role per account = ${ROLES * ACCOUNTS.length}`,
     DescribeParameters: `ceil(${PARAMETERS} / 50) per account-region (moto pages 10 at a time: 3 calls)`,
   };
-  result.audit = await measure(() => {
-    if (fleet) {
-      const t = timeOnceAllowingFindings(['--accounts', ACCOUNTS.join(','), 'audit', '--json'], env);
-      return t;
-    }
+  const perAccount = () => {
     let ms = 0;
     let findings = 0;
     const exitCodes = [];
@@ -226,7 +222,16 @@ try {
       exitCodes.push(...t.exitCodes);
     }
     return { ms, findings, exitCodes };
-  });
+  };
+  if (fleet) {
+    result.audit = await measure(() =>
+      timeOnceAllowingFindings(['--accounts', ACCOUNTS.join(','), 'audit', '--json'], env),
+    );
+  }
+  // The same audit one account at a time, each with its own credentials: the baseline a fleet run
+  // is compared with.
+  result.onePerAccount = await measure(perAccount);
+  if (fleet) result.fleetVsOnePerAccount = round(result.onePerAccount.medianMs / result.audit.medianMs, 2);
 } finally {
   await moto.stop();
 }
