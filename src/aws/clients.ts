@@ -9,7 +9,9 @@ import type { CloudWatchApi } from './cloudwatch-alarms.js';
 import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
+import type { PricingApi } from './pricing.js';
 import type { Ec2Api } from './regions.js';
+import type { SavingsPlansApi } from './savingsplans.js';
 import { sdk } from './sdk.js';
 import type { SecretsManagerApi } from './secrets-manager.js';
 import type { SnsApi } from './sns.js';
@@ -46,6 +48,10 @@ export interface AwsClients {
   sns(region: string): Promise<SnsApi>;
   secretsManager(region: string): Promise<SecretsManagerApi>;
   ec2(region: string): Promise<Ec2Api>;
+  /** The Price List Query API (answers in us-east-1 whatever region is priced). */
+  pricing(): Promise<PricingApi>;
+  /** The Savings Plans API (one global endpoint). */
+  savingsPlans(): Promise<SavingsPlansApi>;
   /** The region the standard chain resolves (AWS_REGION, profile), or undefined when none is set. */
   defaultRegion(): Promise<string | undefined>;
 }
@@ -181,6 +187,19 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
       cached(`ec2:${region}`, async () =>
         (await import('./regions.js')).createEc2Api(
           new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region)),
+        ),
+      ),
+    // Both price APIs are global: their endpoints live in us-east-1 (see docs/pricing.md).
+    pricing: () =>
+      cached('pricing', async () =>
+        (await import('./pricing.js')).createPricingApi(
+          new (sdk('@aws-sdk/client-pricing').PricingClient)(common('us-east-1')),
+        ),
+      ),
+    savingsPlans: () =>
+      cached('savingsplans', async () =>
+        (await import('./savingsplans.js')).createSavingsPlansApi(
+          new (sdk('@aws-sdk/client-savingsplans').SavingsplansClient)(common('us-east-1')),
         ),
       ),
     async defaultRegion() {

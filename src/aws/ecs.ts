@@ -268,6 +268,17 @@ export async function describeServices(
         desiredCount: s.desiredCount ?? 0,
         runningCount: s.runningCount ?? 0,
         taskDefinition: s.taskDefinition ?? '',
+        launchType: s.launchType,
+        capacityProviderStrategy: s.capacityProviderStrategy?.flatMap((c) =>
+          c.capacityProvider
+            ? [{ capacityProvider: c.capacityProvider, base: c.base ?? 0, weight: c.weight ?? 0 }]
+            : [],
+        ),
+        schedulingStrategy: s.schedulingStrategy,
+        platformVersion: s.platformVersion,
+        minimumHealthyPercent: s.deploymentConfiguration?.minimumHealthyPercent,
+        maximumPercent: s.deploymentConfiguration?.maximumPercent,
+        targetGroupArns: s.loadBalancers?.flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])),
       });
     }
     for (const f of responseList(out.failures, meta, 'failures'))
