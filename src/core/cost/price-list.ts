@@ -77,7 +77,11 @@ function onDemandUsd(product: PriceListProduct): number | undefined {
  * strings of one region. Entries for other regions, other usage types, or without a USD rate are
  * skipped; an entry that is not JSON is an error (the answer is not what AWS sends).
  */
-export function parsePriceList(priceList: readonly string[], region: string, into = emptyRegionPrices()) {
+export function parsePriceList(
+  priceList: readonly string[],
+  region: string,
+  into = emptyRegionPrices(),
+): RegionPrices {
   for (const [i, entry] of priceList.entries()) {
     let product: PriceListProduct;
     try {
@@ -114,13 +118,16 @@ const THREE_YEARS = 94_608_000;
  * Fills the Compute Savings Plans (no upfront) rates for Fargate vCPU and GB usage types. Rates of
  * other plan types, payment options or terms are skipped.
  */
-export function parseSavingsPlanRates(rates: readonly SavingsPlanRateRecord[], into = emptyRegionPrices()) {
+export function parseSavingsPlanRates(
+  rates: readonly SavingsPlanRateRecord[],
+  into = emptyRegionPrices(),
+): RegionPrices {
   for (const r of rates) {
     if (r.planType && r.planType !== 'Compute') continue;
     if (r.paymentOption && r.paymentOption !== 'No Upfront') continue;
     const slot = r.usageType ? usageTypeSlot(r.usageType) : undefined;
     const rate = r.rate === undefined ? Number.NaN : Number(r.rate);
-    if (!slot || slot.kind !== 'onDemand' || !Number.isFinite(rate) || rate < 0) continue;
+    if (slot?.kind !== 'onDemand' || !Number.isFinite(rate) || rate < 0) continue;
     const target =
       r.durationSeconds === ONE_YEAR
         ? into.savingsPlan1y

@@ -149,3 +149,40 @@ export function planRightsize(input: RightsizeInput): RightsizeOutcome {
     datapoints,
   };
 }
+
+/** The longest --days CloudWatch keeps any datapoints for (455 days at a 1-hour period). */
+export const MAX_DAYS = 455;
+
+/**
+ * The finest period CloudWatch still keeps for a window reaching `days` back: 1-minute datapoints
+ * are kept 15 days, 5-minute ones 63 days, 1-hour ones 455 days (docs/pricing.md "CloudWatch").
+ */
+export function finestPeriodSeconds(days: number): number {
+  if (days <= 15) return 60;
+  if (days <= 63) return 300;
+  return 3600;
+}
+
+/**
+ * Per-task usage per period from the service-level sums: utilized / reserved is the service's share
+ * in use at that period, times the task size gives one task's (average) use. Periods without both
+ * values are skipped.
+ */
+export function perTaskUsage(
+  utilized: { timestamps: readonly number[]; values: readonly number[] },
+  reserved: { timestamps: readonly number[]; values: readonly number[] },
+  taskSize: number,
+): number[] {
+  const reservedAt = new Map<number, number>();
+  reserved.timestamps.forEach((t, i) => {
+    const v = reserved.values[i];
+    if (v !== undefined && v > 0) reservedAt.set(t, v);
+  });
+  const out: number[] = [];
+  utilized.timestamps.forEach((t, i) => {
+    const used = utilized.values[i];
+    const total = reservedAt.get(t);
+    if (used !== undefined && total !== undefined) out.push((used / total) * taskSize);
+  });
+  return out;
+}
