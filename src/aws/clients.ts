@@ -138,6 +138,7 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     }
     return client;
   }
+  const priceApiSettings = () => ({ ...common('us-east-1'), maxAttempts: Math.min(config.maxAttempts, 2) });
   // Each service module (and with it its SDK package) is imported on first use.
   return {
     ecs: (region) =>
@@ -189,17 +190,19 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
           new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region)),
         ),
       ),
-    // Both price APIs are global: their endpoints live in us-east-1 (see docs/pricing.md).
+    // Both price APIs are global: their endpoints live in us-east-1 (see docs/pricing.md). They are
+    // optional (the bundled table stands in when they fail), so a failing endpoint is tried twice at
+    // most instead of holding the run up for --max-attempts rounds of backoff.
     pricing: () =>
       cached('pricing', async () =>
         (await import('./pricing.js')).createPricingApi(
-          new (sdk('@aws-sdk/client-pricing').PricingClient)(common('us-east-1')),
+          new (sdk('@aws-sdk/client-pricing').PricingClient)(priceApiSettings()),
         ),
       ),
     savingsPlans: () =>
       cached('savingsplans', async () =>
         (await import('./savingsplans.js')).createSavingsPlansApi(
-          new (sdk('@aws-sdk/client-savingsplans').SavingsplansClient)(common('us-east-1')),
+          new (sdk('@aws-sdk/client-savingsplans').SavingsplansClient)(priceApiSettings()),
         ),
       ),
     async defaultRegion() {

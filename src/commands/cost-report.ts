@@ -50,6 +50,8 @@ export interface CostRow {
 /** A sum of one scenario over rows, with the count of rows whose value is unknown. */
 export interface CostTotal {
   usd: number;
+  /** Fargate rows summed over, and those among them whose value is unknown (left out of usd). */
+  rows: number;
   unknownRows: number;
 }
 
@@ -76,11 +78,14 @@ const SCENARIOS: (keyof MonthlyCosts)[] = [
 
 /** Sums each scenario over the Fargate rows (EC2 rows are not a Fargate cost and are left out). */
 export function totalsOf(rows: readonly CostRow[]): CostTotals {
-  const totals = Object.fromEntries(SCENARIOS.map((s) => [s, { usd: 0, unknownRows: 0 }])) as CostTotals;
+  const totals = Object.fromEntries(
+    SCENARIOS.map((s) => [s, { usd: 0, rows: 0, unknownRows: 0 }]),
+  ) as CostTotals;
   for (const row of rows) {
     if (row.launch.kind !== 'fargate') continue;
     for (const s of SCENARIOS) {
       const value = row.monthly?.[s];
+      totals[s].rows++;
       if (value === null || value === undefined) totals[s].unknownRows++;
       else totals[s].usd += value;
     }

@@ -64,12 +64,20 @@ function monthlyJson(m: MonthlyCosts | null) {
 
 function totalsJson(t: CostTotals) {
   return Object.fromEntries(
-    Object.entries(t).map(([k, v]) => [k, { usd: cents(v.usd), unknownRows: v.unknownRows }]),
+    Object.entries(t).map(([k, v]) => [
+      k,
+      {
+        usd: v.rows > 0 && v.unknownRows === v.rows ? null : cents(v.usd),
+        rows: v.rows,
+        unknownRows: v.unknownRows,
+      },
+    ]),
   );
 }
 
 function totalLabel(t: CostTotals, key: keyof CostTotals): string {
   const v = t[key];
+  if (v.rows > 0 && v.unknownRows === v.rows) return 'unknown';
   return v.unknownRows ? `${usd(v.usd)} (+${v.unknownRows} unknown)` : usd(v.usd);
 }
 
