@@ -6,7 +6,9 @@ import {
   DescribeTaskDefinitionCommand,
   ECSClient,
   ListClustersCommand,
+  DescribeTasksCommand,
   ListServicesCommand,
+  ListTasksCommand,
 } from '@aws-sdk/client-ecs';
 import { GetProductsCommand, PricingClient } from '@aws-sdk/client-pricing';
 import { DescribeSavingsPlansOfferingRatesCommand, SavingsplansClient } from '@aws-sdk/client-savingsplans';
@@ -217,6 +219,53 @@ describe('cost report', () => {
     expect(fromFile.prices[0]).toMatchObject({ kind: 'file', asOf: '2026-01-15' });
     expect(fromFile.rows[0]?.monthly?.allSpot).toBeCloseTo((0.0125 + 2 * 0.0014) * 730, 6);
     expect(pricing.commandCalls(GetProductsCommand)).toHaveLength(0);
+  });
+});
+
+describe('cost report --include-tasks', () => {
+  it('groups RUNNING standalone tasks by group and revision, skips service tasks, splits by capacity provider', async () => {
+    seedEcs([], { [tdArn('batch')]: fargateTd('batch', { cpu: '512', memory: '1024' }) });
+    const task = (n: number, group: string, capacityProviderName?: string) => ({
+      taskArn: `arn:aws:ecs:us-east-1:${ACCT}:task/prod/t${n}`,
+      group,
+      taskDefinitionArn: tdArn('batch'),
+      launchType: 'FARGATE' as const,
+      capacityProviderName,
+    });
+    const tasks = [
+      task(1, 'family:batch', 'FARGATE'),
+      task(2, 'family:batch', 'FARGATE_SPOT'),
+      task(3, 'family:batch', 'FARGATE_SPOT'),
+      task(4, 'service:api', 'FARGATE'),
+    ];
+    ecs.on(ListTasksCommand).resolves({ taskArns: tasks.map((t) => t.taskArn) });
+    ecs.on(DescribeTasksCommand).resolves({ tasks });
+    const t = createTestContext();
+    const result = await runCostReport(
+      {
+        clusters: ['prod'],
+        includeTasks: true,
+        prices: {
+          kind: 'file',
+          path: new URL('../fixtures/cost/prices-file.json', import.meta.url).pathname,
+        },
+      },
+      t.ctx,
+    );
+    expect(ecs.commandCalls(ListTasksCommand)[0]?.args[0].input).toMatchObject({ desiredStatus: 'RUNNING' });
+    expect(result.rows).toHaveLength(1);
+    const row = result.rows[0]!;
+    expect(row).toMatchObject({
+      kind: 'task-group',
+      name: 'family:batch',
+      tasks: { desired: 3, running: 3 },
+    });
+    expect(row.launch).toMatchObject({ kind: 'fargate', onDemand: 1, spot: 2 });
+    const od = 0.5 * 0.04048 + 0.004445;
+    const spot = 0.5 * 0.0125 + 0.0014;
+    expect(row.monthly?.current).toBeCloseTo((od + 2 * spot) * 730, 6);
+    // Standalone tasks are not judged by a service's desired count.
+    expect(row.spotBlockers).toEqual([]);
   });
 });
 
