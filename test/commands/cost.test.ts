@@ -4,9 +4,9 @@ import {
   DescribeClustersCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ECSClient,
   ListClustersCommand,
-  DescribeTasksCommand,
   ListServicesCommand,
   ListTasksCommand,
 } from '@aws-sdk/client-ecs';
