@@ -132,7 +132,8 @@ export function costRowOf(target: CostTarget, prices: ResolvedPrices | undefined
     memory: shape?.memory ?? null,
     cpuArchitecture: shape?.cpuArchitecture ?? null,
     operatingSystemFamily: shape?.operatingSystemFamily ?? null,
-    ephemeralStorageGiB: shape?.ephemeralStorageGiB ?? null,
+    // Ephemeral storage is a Fargate allowance; on EC2 it is the instance's disk.
+    ephemeralStorageGiB: launch.kind === 'fargate' ? (shape?.ephemeralStorageGiB ?? null) : null,
   };
   if (!shape) {
     return {
