@@ -27,7 +27,7 @@ import type { Reporter } from '../output/reporter.js';
 /** What the fleet runner needs from main.ts. */
 export interface FleetRunDeps {
   /** AWS clients built like the caller's, on other credentials (one account's assumed role). */
-  clientsFor(credentials: CredentialProvider): AwsClients;
+  clientsFor(credentials: CredentialProvider, account: string): AwsClients;
   /** Prints an error (message and hint) as main.ts does and returns its exit code. */
   reportError(error: unknown, out: Reporter): ExitCode;
   /** The JSON error document main.ts writes for a failed run. */
@@ -176,7 +176,7 @@ export async function runFleet(
         } catch (error) {
           throw new AccountAccessError({ account: target.account, roleArn }, caller, fleet, error);
         }
-        aws = deps.clientsFor(credentials);
+        aws = deps.clientsFor(credentials, target.account);
       }
       const accountCtx: CommandContext = {
         ...ctx,
