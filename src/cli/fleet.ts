@@ -55,7 +55,9 @@ export class AccountAccessError extends EcsopsError {
       cause instanceof EcsopsError ? cause.exitCode : ExitCode.aws,
       /AccessDenied/.test(code) || code === ''
         ? `Check that the role exists in account ${target.account}, that ${trust}, and that your own policies allow sts:AssumeRole on it. Another role: --assume-role NAME or "arn:${caller.partition}:iam::{account}:role/NAME". See README "Accounts and organizations".`
-        : undefined,
+        : cause instanceof EcsopsError
+          ? cause.hint
+          : undefined,
       { cause },
     );
   }
