@@ -20,7 +20,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountClientConfig } from './helpers/accounts.js';
-import { parseJsonDocument, runCli } from './helpers/cli.js';
+import { parseJsonDocument, runCli, runCliInterrupted } from './helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import {
   callsMatching,
@@ -246,6 +246,41 @@ describe('an account whose role cannot be assumed', () => {
       `Could not assume role arn:aws:iam::${B}:role/OrganizationAccountAccessRole`,
     );
     expect(res.stderr).toContain('1 failed (222222222222)');
+  });
+
+  it('Ctrl-C stops starting accounts: the one in flight is reported, the rest as not started, exit 130', async () => {
+    proxy.setRules([{ match: { operation: 'sts:AssumeRole' }, fault: { kind: 'latency', ms: 1500 } }]);
+    proxy.clearRequests();
+    const res = await runCliInterrupted(
+      [
+        '--concurrency',
+        '1',
+        '--accounts',
+        `${A},${C},${B}`,
+        '--json',
+        'insights',
+        'enable',
+        '--all',
+        '--yes',
+      ],
+      {
+        endpoint: proxy.endpoint,
+        when: () => proxy.requests().some((r) => r.operation === 'sts:AssumeRole'),
+      },
+    );
+    expect(res.code).toBe(130);
+    const doc = parseJsonDocument(res);
+    expect(doc.interrupted).toBe(true);
+    const statuses = (doc.accounts as { account: string; status: string }[]).map((a) => [
+      a.account,
+      a.status,
+    ]);
+    expect(statuses.slice(1)).toEqual([
+      [C, 'not-started'],
+      [B, 'not-started'],
+    ]);
+    expect(proxy.requests().filter((r) => r.operation === 'sts:AssumeRole')).toHaveLength(1);
+    expect(proxy.requests().filter((r) => r.operation === 'ecs:UpdateCluster')).toEqual([]);
   });
 });
 
