@@ -10,6 +10,7 @@ import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
 import type { Ec2Api } from './regions.js';
+import type { S3Api } from './s3.js';
 import { sdk } from './sdk.js';
 import type { SecretsManagerApi } from './secrets-manager.js';
 import type { SnsApi } from './sns.js';
@@ -40,6 +41,7 @@ export interface AwsClients {
   ecs(region: string): Promise<EcsApi>;
   cloudwatch(region: string): Promise<CloudWatchApi>;
   ssm(region: string): Promise<SsmApi>;
+  s3(region: string): Promise<S3Api>;
   kms(region: string): Promise<KmsApi>;
   iam(): Promise<IamApi>;
   sts(region: string): Promise<StsApi>;
@@ -151,6 +153,19 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     ssm: (region) =>
       cached(`ssm:${region}`, async () =>
         (await import('./ssm.js')).createSsmApi(new (sdk('@aws-sdk/client-ssm').SSMClient)(common(region))),
+      ),
+    s3: (region) =>
+      cached(`s3:${region}`, async () =>
+        (await import('./s3.js')).createS3Api(
+          new (sdk('@aws-sdk/client-s3').S3Client)({
+            ...common(region),
+            // A custom endpoint (--endpoint-url, AWS_ENDPOINT_URL) is usually an IP or one host name:
+            // bucket-in-host addressing cannot reach it.
+            ...(config.endpoint || process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3
+              ? { forcePathStyle: true }
+              : {}),
+          }),
+        ),
       ),
     kms: (region) =>
       cached(`kms:${region}`, async () =>

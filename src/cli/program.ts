@@ -8,6 +8,7 @@ import { Command, Option } from './commander.js';
 import { registerAlarmCommands } from './groups/alarm.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
+import { registerLogsCommands } from './groups/logs.js';
 import { registerSecretsCommands } from './groups/secrets.js';
 import { collectRegions, integerIn } from './options.js';
 import type { RunCommand } from './run.js';
@@ -60,6 +61,7 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
 
   registerInsightsCommands(program, deps.run);
   registerSecretsCommands(program, deps.run);
+  registerLogsCommands(program, deps.run);
   registerAlarmCommands(program, deps.run);
   registerDashboardCommands(program, deps.run);
   return program;

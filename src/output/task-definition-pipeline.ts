@@ -2,14 +2,8 @@
  * What the task-definition pipeline itself shows (src/commands/task-definition-pipeline.ts): the AWS
  * steps about to be confirmed and the --wait notice. Each command's own words are in its view module.
  */
-import type {
-  RegisterChange,
-  UpdateServiceChange,
-  WriteFileChange,
-} from '../commands/task-definition-pipeline.js';
+import type { PipelineStep } from '../commands/task-definition-pipeline.js';
 import type { Reporter } from './reporter.js';
-
-type PipelineStep = RegisterChange | UpdateServiceChange | WriteFileChange;
 
 /** The AWS steps about to be confirmed. */
 export function showApplyPlan(out: Reporter, changes: readonly PipelineStep[]): void {
@@ -21,6 +15,8 @@ export function showApplyPlan(out: Reporter, changes: readonly PipelineStep[]): 
 /** One AWS step of a --register run, as the plan and the confirmation question name it. */
 export function describeStep(c: PipelineStep): string {
   switch (c.kind) {
+    case 'prerequisite':
+      return c.label;
     case 'register':
       return `register a new revision of ${c.family}`;
     case 'update-service':
