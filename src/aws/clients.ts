@@ -9,6 +9,7 @@ import type { CloudWatchApi } from './cloudwatch-alarms.js';
 import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
+import type { LogsApi } from './logs.js';
 import type { Ec2Api } from './regions.js';
 import type { S3Api } from './s3.js';
 import { sdk } from './sdk.js';
@@ -42,6 +43,7 @@ export interface AwsClients {
   cloudwatch(region: string): Promise<CloudWatchApi>;
   ssm(region: string): Promise<SsmApi>;
   s3(region: string): Promise<S3Api>;
+  logs(region: string): Promise<LogsApi>;
   kms(region: string): Promise<KmsApi>;
   iam(): Promise<IamApi>;
   sts(region: string): Promise<StsApi>;
@@ -153,6 +155,12 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     ssm: (region) =>
       cached(`ssm:${region}`, async () =>
         (await import('./ssm.js')).createSsmApi(new (sdk('@aws-sdk/client-ssm').SSMClient)(common(region))),
+      ),
+    logs: (region) =>
+      cached(`logs:${region}`, async () =>
+        (await import('./logs.js')).createLogsApi(
+          new (sdk('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient)(common(region)),
+        ),
       ),
     s3: (region) =>
       cached(`s3:${region}`, async () =>

@@ -125,7 +125,9 @@ export async function runLogsMigrate(
     const init = migration.configObjects.length > 0;
     routerImage.image = `${routerImage.image.replace(/:[^:/]+$/, '')}:${init ? 'init-' : ''}${routerImage.version}`;
   }
-  const configObjects = await readConfigObjects(ctx, online, migration.configObjects);
+  await refuseMissingLogGroups(ctx, online, migration);
+  const configObjects =
+    migration.status === 'migrated' ? await readConfigObjects(ctx, online, migration.configObjects) : [];
   const result: LogsMigrateResult = {
     exitCode: ExitCode.ok,
     status: migration.status,
@@ -294,6 +296,35 @@ async function chooseRouterImage(
   } catch (error) {
     return fallback(describeError(error));
   }
+}
+
+// A routed group is written by an output that does not create groups: it must exist already.
+async function refuseMissingLogGroups(
+  ctx: CommandContext,
+  online: Online | undefined,
+  migration: LogsMigrationPlan,
+): Promise<void> {
+  if (migration.status !== 'migrated' || !online) return;
+  const byRegion = new Map<string, Set<string>>();
+  for (const r of migration.routedDestinations) {
+    if (r.destination.kind !== 'logGroup') continue;
+    const set = byRegion.get(r.destination.region) ?? new Set<string>();
+    set.add(r.destination.logGroup);
+    byRegion.set(r.destination.region, set);
+  }
+  const missing: string[] = [];
+  for (const [region, names] of byRegion) {
+    const found = await (await ctx.aws.logs(region)).findExistingLogGroups([...names]);
+    for (const n of names) if (!found.has(n)) missing.push(`${n} (${region})`);
+  }
+  if (missing.length === 0) return;
+  migration.status = 'refused';
+  migration.document = undefined;
+  migration.registerInput = undefined;
+  migration.refusals = missing.map((g) => ({
+    container: '*',
+    reason: `routed log group ${g} does not exist; create it first (ecsops does not create log groups for routes)`,
+  }));
 }
 
 async function readConfigObjects(
