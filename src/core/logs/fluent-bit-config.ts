@@ -31,7 +31,7 @@ export interface FluentBitConfig {
 
 /** The tag FireLens gives a container's stdout/stderr records is `<container>-firelens-<task id>`. */
 export function fireLensTagPattern(container: string): string {
-  return `${container}-firelens-*`;
+  return `${container}-firelens*`;
 }
 
 /** Renders the configuration for `rules` and `multiline` (pure; the same input gives the same bytes). */

@@ -411,7 +411,7 @@ function routerContainer(args: {
   };
 }
 
-// awslogs: datetime-format wins over multiline-pattern when both are set (docs/firelens.md).
+// awslogs ignores the multiline pattern when a datetime format is set (docs/firelens.md).
 function startPattern(opts: Record<string, string>, problems: string[]): string | undefined {
   const datetime = opts['awslogs-datetime-format'];
   if (datetime !== undefined) {
