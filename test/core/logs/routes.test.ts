@@ -84,7 +84,7 @@ describe('routes file', () => {
     expect(config.destinations.map((d) => d.rules)).toEqual([[0], [1, 2]]);
     expect(config.main).toContain('Rule                  $log ^AUDIT\\s ecsops.d1.$TAG false');
     expect(config.main).toContain('Rule                  $level ^(error|fatal)$ ecsops.d2.$TAG false');
-    expect(config.main).toContain('Match                 app-firelens-*');
+    expect(config.main).toContain('Match                 app-firelens*');
     expect(config.main).toContain('log_group_name    /ecs/app/audit');
     expect(config.main).toMatch(/Grace\s+30/);
     expect(config.main).toMatch(/Parsers_File\s+\/fluent-bit\/parsers\/parsers\.conf/);
