@@ -27,8 +27,12 @@
  *        - `{ kind: 'edit', result, document, registerInput, register, preview }`: `document` is the new
  *          definition in the source's own shape (a file keeps its shape and key spelling), `registerInput`
  *          the RegisterTaskDefinition input as printed, `register` what is registered (e.g. with the
- *          command's provenance tag added; undefined for a bare containerDefinitions array), and
- *          `preview(out, before, after)` shows the command's diff and tables on stderr.
+ *          command's provenance tag added; undefined for a bare containerDefinitions array),
+ *          `preview(out, before, after)` shows the command's diff and tables on stderr, and optional
+ *          `prerequisites` are writes the new revision depends on (e.g. `logs migrate --config-s3`
+ *          uploads the Fluent Bit configuration the router loads): they are applied first, after the
+ *          check and in the same confirmation (without --register: through the apply flow on their own),
+ *          and the register is not attempted unless every one was applied.
  *      `result` is the command's own result object (it extends `TaskDefinitionPipelineResult`); the
  *      pipeline fills in the common fields and returns it.
  *   3. Call `runTaskDefinitionPipeline(ctx, options, spec, plan)` with a `TaskDefinitionPipelineSpec`:

@@ -377,5 +377,10 @@ describe('ecsops logs check (built CLI against moto)', () => {
     const doc = parseJsonDocument(gap);
     expect(doc).toMatchObject({ status: 'findings' });
     expect(JSON.stringify(doc.fixes)).toContain('logs:PutLogEvents');
+
+    // --apply-fix puts the policy through the apply flow and the re-check passes.
+    const fixed = await runCli(['logs', 'check', '--file', out, '--apply-fix', '--yes', '--json']);
+    expect(fixed.code, fixed.stderr).toBe(0);
+    expect(parseJsonDocument(fixed)).toMatchObject({ status: 'ok', before: { status: 'findings' } });
   });
 });

@@ -47,6 +47,8 @@ export interface LogsCheckResult {
   findings: LogsCheckFinding[];
   /** Least-privilege inline policies closing the gaps, per role. */
   fixes: { roleArn: string; role: LogsRoleKind; policyName: string; policy: LogsFixPolicy }[];
+  /** Those policies close every gap (none is an explicit deny, or a missing role). */
+  fixable: boolean;
 }
 
 /** An IAM policy document. */
@@ -337,7 +339,13 @@ export function checkLogsAccess(input: LogsCheckInput, policyName: string): Logs
       : cells.some((c) => c.decision.decision === 'unknown')
         ? 'incomplete'
         : 'ok';
-  return { status, cells, findings, fixes };
+  const fixable =
+    fixes.length > 0 &&
+    cells.every(
+      (c) =>
+        c.decision.decision !== 'denied' && !(c.decision.decision === 'no-role' && c.roleArn === undefined),
+    );
+  return { status, cells, findings, fixes, fixable };
 }
 
 function dedupe(needs: LogsNeed[]): LogsNeed[] {

@@ -131,6 +131,8 @@ describe('logs role check', () => {
     const result = checkLogsAccess({ ...base, roles }, 'ecsops-logs-web');
     expect(result.status).toBe(status);
     expect(result.findings.map((f) => `${f.container} ${f.role} ${f.action}`)).toEqual(gaps);
+    // An explicit deny is not closed by adding an allow: --apply-fix is not offered for it.
+    expect(result.fixable).toBe(status === 'findings' && !_name.includes('deny'));
     if (gaps.length > 0) {
       expect(result.findings[0]?.message).toContain(TASK);
       expect(result.findings[0]?.message).toContain('awslogs used the execution role');
