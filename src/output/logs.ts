@@ -274,7 +274,11 @@ function renderMigrated(r: LogsMigrateResult, out: Reporter): void {
   if (r.service && r.apply?.mode === 'apply') {
     const update = r.apply.outcomes.find((o) => o.change.kind === 'update-service');
     if (update?.status === 'applied') {
-      out.result(`Updated service ${r.service.cluster}/${r.service.service}`);
+      const revision =
+        r.alreadyRegistered?.taskDefinition ??
+        (r.registered ? r.registered.taskDefinitionArn.split('/').pop() : undefined) ??
+        'the new revision';
+      out.result(`Updated service ${r.service.cluster}/${r.service.service} to ${revision}`);
       if (r.rollbackCommand) out.result(`Rollback: ${r.rollbackCommand}`);
     } else {
       out.result(`Service ${r.service.cluster}/${r.service.service} was not updated.`);

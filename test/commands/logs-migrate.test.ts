@@ -197,3 +197,41 @@ describe('logs migrate: routed destinations', () => {
     expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0);
   });
 });
+
+describe('logs migrate --config-out (custom router image, offline)', () => {
+  it('writes the generated configuration and points the router at it with config-file-type file', async () => {
+    const dir = tempDir('ecsops-logs-unit-');
+    const { writeFileSync, readFileSync: read } = await import('node:fs');
+    const td = join(dir, 'td.json');
+    writeFileSync(td, JSON.stringify(fixture.input, null, 2));
+    const routes = join(dir, 'routes.json');
+    writeFileSync(routes, JSON.stringify([{ container: 'web', match: '^AUDIT', firehose: 'audit-stream' }]));
+    const conf = join(dir, 'extra.conf');
+    const t = createTestContext();
+    const result = await runLogsMigrate(
+      options({
+        source: { kind: 'file', path: td },
+        routesFile: routes,
+        routerImage: '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-fluent-bit:1.0.0',
+        config: { kind: 'file', path: conf, imagePath: '/extra.conf' },
+      }),
+      t.ctx,
+    );
+    expect(result.status).toBe('migrated');
+    expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0); // offline: nothing needed AWS
+    expect(result.configFiles).toEqual([conf]);
+    const text = read(conf, 'utf8');
+    expect(text).toMatch(/Name\s+kinesis_firehose/);
+    expect(text).toMatch(/delivery_stream\s+audit-stream/);
+    const router = (result.taskDefinition as { containerDefinitions: Record<string, unknown>[] }).containerDefinitions.find(
+      (c) => c.name === 'log_router',
+    );
+    expect(router).toMatchObject({
+      image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-fluent-bit:1.0.0',
+      firelensConfiguration: {
+        type: 'fluentbit',
+        options: { 'enable-ecs-log-metadata': 'false', 'config-file-type': 'file', 'config-file-value': '/extra.conf' },
+      },
+    });
+  });
+});
