@@ -223,14 +223,18 @@ describe('logs migrate --config-out (custom router image, offline)', () => {
     const text = read(conf, 'utf8');
     expect(text).toMatch(/Name\s+kinesis_firehose/);
     expect(text).toMatch(/delivery_stream\s+audit-stream/);
-    const router = (result.taskDefinition as { containerDefinitions: Record<string, unknown>[] }).containerDefinitions.find(
-      (c) => c.name === 'log_router',
-    );
+    const router = (
+      result.taskDefinition as { containerDefinitions: Record<string, unknown>[] }
+    ).containerDefinitions.find((c) => c.name === 'log_router');
     expect(router).toMatchObject({
       image: '123456789012.dkr.ecr.us-east-1.amazonaws.com/my-fluent-bit:1.0.0',
       firelensConfiguration: {
         type: 'fluentbit',
-        options: { 'enable-ecs-log-metadata': 'false', 'config-file-type': 'file', 'config-file-value': '/extra.conf' },
+        options: {
+          'enable-ecs-log-metadata': 'false',
+          'config-file-type': 'file',
+          'config-file-value': '/extra.conf',
+        },
       },
     });
   });
