@@ -198,3 +198,64 @@ describe('logs role check', () => {
     expect(result.findings[0]?.message).toContain('no taskRoleArn');
   });
 });
+
+describe('logs role check: other outputs and routed destinations', () => {
+  it('Firehose and S3 outputs, and routed destinations, are task-role cells', () => {
+    const td = {
+      family: 'multi',
+      executionRoleArn: EXEC,
+      taskRoleArn: TASK,
+      containerDefinitions: [
+        {
+          name: 'a',
+          logConfiguration: {
+            logDriver: 'awsfirelens',
+            options: { Name: 'kinesis_firehose', region: 'eu-west-1', delivery_stream: 'stream-a' },
+          },
+        },
+        {
+          name: 'b',
+          logConfiguration: { logDriver: 'awsfirelens', options: { Name: 's3', bucket: 'logs-b' } },
+        },
+        { name: 'c', logConfiguration: { logDriver: 'awsfirelens', options: { Name: 'datadog' } } },
+        { name: 'd', logConfiguration: { logDriver: 'splunk', options: {} } },
+      ],
+    };
+    const needs = planLogsNeeds({
+      ...base,
+      taskDefinition: td,
+      routed: [
+        { container: 'a', destination: { kind: 'logGroup', logGroup: '/r', region: 'us-east-1' } },
+        { container: 'a', destination: { kind: 's3', bucket: 'arch', prefix: 'x/', region: 'us-east-1' } },
+      ],
+    });
+    expect(needs.map((n) => `${n.container} ${n.role} ${n.action} ${n.resource}`)).toEqual([
+      'a task firehose:PutRecordBatch arn:aws:firehose:eu-west-1:123456789012:deliverystream/stream-a',
+      'b task s3:PutObject arn:aws:s3:::logs-b/*',
+      'c task ? datadog',
+      'a task logs:CreateLogStream arn:aws:logs:us-east-1:123456789012:log-group:/r:log-stream:routed/*',
+      'a task logs:PutLogEvents arn:aws:logs:us-east-1:123456789012:log-group:/r:log-stream:routed/*',
+      'a task s3:PutObject arn:aws:s3:::arch/x/*',
+    ]);
+    const result = checkLogsAccess(
+      { ...base, taskDefinition: td, roles: { [EXEC]: role(EXEC, []), [TASK]: role(TASK, [allowLogs]) } },
+      'p',
+    );
+    // The datadog output is reported, not guessed at.
+    expect(result.cells.find((c) => c.container === 'c')?.decision.decision).toBe('not-checked');
+    expect(result.findings.map((f) => f.action)).toEqual(['firehose:PutRecordBatch', 's3:PutObject']);
+  });
+
+  it('a role of another account is not read: undecided, exit 3', () => {
+    const other = 'arn:aws:iam::999999999999:role/task';
+    const result = checkLogsAccess(
+      {
+        ...base,
+        taskDefinition: { ...migrated, taskRoleArn: other },
+        roles: { [EXEC]: role(EXEC, [allowLogs]) },
+      },
+      'p',
+    );
+    expect(result.status).toBe('incomplete');
+  });
+});
