@@ -6,7 +6,7 @@
 import type { LogsCheckCommandResult, LogsRolesReport } from '../commands/logs-check.js';
 import type { LogsMigrateResult } from '../commands/logs-migrate.js';
 import type { FixChange } from '../commands/secrets-check.js';
-import type { PipelineChange, PipelineMessages } from '../commands/task-definition-pipeline.js';
+import type { PipelineMessages } from '../commands/task-definition-pipeline.js';
 import type { LogsCheckCell, LogsCheckResult } from '../core/logs/check.js';
 import { LOGS_SOURCE_TAG, type LogsMigrationPlan } from '../core/logs/migrate.js';
 import { describeProblems } from '../core/task-definition/validate.js';
@@ -15,6 +15,11 @@ import { renderUnifiedDiff } from './diff.js';
 import type { ResultView } from './present.js';
 import type { Reporter } from './reporter.js';
 import { renderTable } from './table.js';
+import {
+  pipelineChangeJson,
+  renderPipelineApply,
+  renderPipelineOutcome,
+} from './task-definition-pipeline.js';
 
 const PITFALL =
   'awslogs ships logs with the task EXECUTION role; FireLens ships them from the router with the TASK role.';
@@ -91,7 +96,7 @@ export const logsMigrateView: ResultView<LogsMigrateResult> = {
         out.info('Nothing was written: ecsops never emits a half-migrated task definition.');
         return;
       case 'check-failed':
-        renderOutcomes(r, out);
+        renderPipelineApply(r, out);
         out.error(`Not registering: the roles cannot write every log destination. ${PITFALL}`);
         renderCheck(out, r.recheck ?? (r.check && 'skipped' in r.check ? undefined : r.check));
         if (r.nextCommand)
@@ -107,7 +112,16 @@ export const logsMigrateView: ResultView<LogsMigrateResult> = {
         } else out.info('Nothing to do: no container uses awslogs (a second run of a migration).');
         return;
       default:
-        renderMigrated(r, out);
+        if (r.registerProblems.length) {
+          out.warn(
+            `RegisterTaskDefinition would reject this output. ${describeProblems(r.registerProblems)}`,
+          );
+        }
+        if (r.stdoutText !== undefined) out.raw(r.stdoutText);
+        for (const f of r.configFiles ?? []) out.info(`Wrote the Fluent Bit configuration to ${f}.`);
+        for (const o of r.configObjects)
+          if (o.upToDate) out.info(`${o.uri} is up to date; not uploaded again.`);
+        renderPipelineOutcome(r, out);
     }
   },
   json(r) {
@@ -141,7 +155,7 @@ export const logsMigrateView: ResultView<LogsMigrateResult> = {
       ...(r.rollbackCommand ? { rollbackCommand: r.rollbackCommand } : {}),
       ...(r.finishCommand ? { finishCommand: r.finishCommand } : {}),
       ...(r.wait ? { stable: r.wait.stable, ...(r.wait.error ? { waitError: r.wait.error } : {}) } : {}),
-      ...(r.apply ? outcomesJson(r.apply, changeJson) : {}),
+      ...(r.apply ? outcomesJson(r.apply, pipelineChangeJson) : {}),
       ...(r.declined ? { declined: true } : {}),
     };
   },
@@ -255,91 +269,4 @@ function renderContainerTable(m: LogsMigrationPlan): string {
     ['CONTAINER', 'FROM', 'ACTION', 'DETAIL'],
     m.rows.map((r) => [r.container, r.from, r.action, r.detail]),
   );
-}
-
-function renderMigrated(r: LogsMigrateResult, out: Reporter): void {
-  if (r.registerProblems.length) {
-    out.warn(`RegisterTaskDefinition would reject this output. ${describeProblems(r.registerProblems)}`);
-  }
-  if (r.stdoutText !== undefined) out.raw(r.stdoutText);
-  if (r.file?.written)
-    out.info(
-      `Wrote ${r.file.path}${r.file.written.backup ? ` (original kept as ${r.file.written.backup})` : ''}.`,
-    );
-  else if (r.file && r.dryRun) out.info(`Dry run: ${r.file.path} was not written.`);
-  for (const f of r.configFiles ?? []) out.info(`Wrote the Fluent Bit configuration to ${f}.`);
-  for (const o of r.configObjects) if (o.upToDate) out.info(`${o.uri} is up to date; not uploaded again.`);
-  renderOutcomes(r, out);
-  if (r.registered) out.result(`Registered ${r.registered.taskDefinitionArn}`);
-  if (r.service && r.apply?.mode === 'apply') {
-    const update = r.apply.outcomes.find((o) => o.change.kind === 'update-service');
-    if (update?.status === 'applied') {
-      const revision =
-        r.alreadyRegistered?.taskDefinition ??
-        (r.registered ? r.registered.taskDefinitionArn.split('/').pop() : undefined) ??
-        'the new revision';
-      out.result(`Updated service ${r.service.cluster}/${r.service.service} to ${revision}`);
-      if (r.rollbackCommand) out.result(`Rollback: ${r.rollbackCommand}`);
-    } else {
-      out.result(`Service ${r.service.cluster}/${r.service.service} was not updated.`);
-      if (r.finishCommand) out.info(`Finish with: ${r.finishCommand}`);
-    }
-  }
-  if (r.wait) {
-    if (r.wait.stable) out.info('The service is stable.');
-    else
-      out.error(
-        `The service did not become stable: ${r.wait.error ?? 'unknown error'}. Roll back with: ${r.rollbackCommand}`,
-      );
-  }
-}
-
-function renderOutcomes(r: LogsMigrateResult, out: Reporter): void {
-  const apply = r.apply;
-  if (!apply) return;
-  if (apply.mode === 'dry-run') {
-    out.info('Dry run: no changes were sent.');
-    return;
-  }
-  reportOutcomes(out, apply, changeLabel, {
-    applied: 'applied',
-    rerunHint: 'Re-run the same command to finish: what is already in place is found and not written again.',
-  });
-  if (r.declined) out.info('Declined: nothing was registered; the inline policy put above stays.');
-}
-
-function changeLabel(c: PipelineChange): string {
-  switch (c.kind) {
-    case 'put-role-policy':
-      return `put inline policy ${c.policyName} on ${c.roleArn}`;
-    case 'prerequisite':
-      return c.label;
-    case 'register':
-      return `register a new revision of ${c.family}`;
-    case 'update-service':
-      return `point ${c.cluster}/${c.service} at ${c.taskDefinition ?? 'the new revision'}`;
-    case 'write-file':
-      return `write ${c.path}`;
-  }
-}
-
-function changeJson(c: PipelineChange): Record<string, unknown> {
-  switch (c.kind) {
-    case 'put-role-policy':
-      return { kind: c.kind, roleArn: c.roleArn, policyName: c.policyName, document: c.document };
-    case 'prerequisite':
-      return { kind: c.action, resource: c.resource };
-    case 'register':
-      return { kind: c.kind, region: c.region, family: c.family };
-    case 'update-service':
-      return {
-        kind: c.kind,
-        cluster: c.cluster,
-        service: c.service,
-        from: c.from,
-        taskDefinition: c.taskDefinition,
-      };
-    case 'write-file':
-      return { kind: c.kind, path: c.path, inPlace: c.inPlace };
-  }
 }
