@@ -51,6 +51,11 @@
  *        - `messages`: the command's words for the check passing, `--skip-check`, the fix plan and an
  *          already-registered revision.
  *
+ * The command's view (src/output/<command>.ts) renders its own tables; the common end of a result
+ * (writes, registration, service update, rollback, and each write in JSON) is
+ * `renderPipelineOutcome` / `renderPipelineApply` / `pipelineChangeJson` in
+ * src/output/task-definition-pipeline.ts.
+ *
  * Safety held here for every command: nothing RegisterTaskDefinition would reject is sent (field paths
  * in the error), the roles are checked before any write, every write goes through the one apply flow
  * (confirm, `--dry-run`, Ctrl-C before each write, applied / failed / not started), a re-run is a no-op,
