@@ -143,6 +143,16 @@ export async function runLogsMigrate(
       upToDate: o.upToDate,
     })),
   };
+  if (
+    routerImage.source === 'flag' &&
+    migration.configObjects.length > 0 &&
+    !/:init-/.test(routerImage.image)
+  ) {
+    // Only the init image reads aws_fluent_bit_init_s3_N (docs/firelens.md "Init image").
+    ctx.out.warn(
+      `--router-image ${routerImage.image} is not an init- tag: the router loads --config-s3 objects only with the init image (e.g. ${FLUENT_BIT_FALLBACK_VERSION} → init-${FLUENT_BIT_FALLBACK_VERSION}).`,
+    );
+  }
   if (routerImage.source === 'fallback' && migration.status === 'migrated') {
     ctx.out.warn(
       `could not read ${FLUENT_BIT_STABLE_PARAMETER} (${routerImage.reason}); pinning the router to ${routerImage.version}, the stable version ecsops was released with. Pass --router-image to choose.`,

@@ -78,6 +78,30 @@ describe('logs migrate: the router image', () => {
     expect(t.stderr()).toContain('could not read /aws/service/aws-for-fluent-bit/stable');
   });
 
+  it('warns when --config-s3 is given a router image without the init tag', async () => {
+    s3.on(HeadObjectCommand).rejects(Object.assign(new Error('NotFound'), { name: 'NotFound' }));
+    const dir = tempDir('ecsops-logs-unit-');
+    const routes = join(dir, 'r.json');
+    const { writeFileSync } = await import('node:fs');
+    writeFileSync(routes, '[{"container":"web","match":"^AUDIT","firehose":"audit"}]');
+    const t = createTestContext();
+    const result = await runLogsMigrate(
+      options({
+        routesFile: routes,
+        config: { kind: 's3', uri: 's3://cfg-1/p/' },
+        routerImage: 'public.ecr.aws/aws-observability/aws-for-fluent-bit:2.32.2.20241008',
+        dryRun: true,
+      }),
+      t.ctx,
+    );
+    expect(result.status).toBe('migrated');
+    expect(result.configObjects).toEqual([
+      { uri: 's3://cfg-1/p/web.conf', arn: 'arn:aws:s3:::cfg-1/p/web.conf', upToDate: false },
+    ]);
+    expect(t.stderr()).toContain('is not an init- tag');
+    expect(s3.commandCalls(PutObjectCommand)).toHaveLength(0); // --dry-run
+  });
+
   it('--router-image must be pinned', async () => {
     const t = createTestContext();
     await expect(
