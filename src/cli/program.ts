@@ -10,6 +10,7 @@ import { registerAuditCommands } from './groups/audit.js';
 import { registerCostCommands } from './groups/cost.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
+import { registerLogsCommands } from './groups/logs.js';
 import { registerSecretsCommands } from './groups/secrets.js';
 import { collectList, collectRegions, integerIn } from './options.js';
 import type { RunCommand } from './run.js';
@@ -93,6 +94,7 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
 
   registerInsightsCommands(program, deps.run);
   registerSecretsCommands(program, deps.run);
+  registerLogsCommands(program, deps.run);
   registerAlarmCommands(program, deps.run);
   registerDashboardCommands(program, deps.run);
   registerAuditCommands(program, deps.run);
