@@ -1,11 +1,14 @@
 import { isAccessDeniedError } from '../aws/call.js';
+import type { TaskDefinitionRecord } from '../aws/ecs.js';
 import { DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
 import type { AlarmRecord } from '../core/alarm/plan.js';
 import {
   type AuditFinding,
   type FixCommand,
   findAlarmFindings,
+  findAwslogsContainers,
   findInsightsFindings,
+  findLogsFindings,
   findSecretsFindings,
   shellWord,
 } from '../core/audit/findings.js';
@@ -19,19 +22,25 @@ import { allInOrder, mapConcurrent, observed, type Settled } from '../core/concu
 import { type ClusterState, type InsightsLevel, regionOfArn, type ServiceState } from '../core/ecs-types.js';
 import { DEFAULT_ASSUME_ROLE } from '../core/fleet.js';
 import { findWrapperUses } from '../core/secrets/check.js';
-import { readTaskDefinitionDocument } from '../core/task-definition/parse.js';
+import {
+  type ParsedTaskDefinition,
+  readTaskDefinitionDocument,
+  type TaskDefinitionView,
+} from '../core/task-definition/parse.js';
 import { InterruptedError } from '../errors.js';
 import type { CommandResult } from '../output/present.js';
 import { readAlarmRecords } from './alarm-list.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { readAccountDefaults } from './insights-status.js';
+import { checkLogsRoles, type LogsCheckCache } from './logs-check.js';
 import { assertClustersRead, readClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 import {
   checkTaskDefinitionSecrets,
   createSecretsCheckCache,
   prefetchSecretsCheckReads,
+  type SecretsCheckCache,
 } from './secrets-check.js';
 
 /** Parsed flags of `ecsops audit`. */
@@ -46,7 +55,7 @@ export interface AuditOptions {
 export interface AuditUnreadable {
   account: string;
   region: string;
-  part: 'clusters' | 'account-default' | 'alarms' | 'services' | 'task-definition' | 'secrets';
+  part: 'clusters' | 'account-default' | 'alarms' | 'services' | 'task-definition' | 'secrets' | 'logs';
   /** The cluster or task definition, when the part is one resource. */
   resource?: string | undefined;
   message: string;
@@ -247,13 +256,41 @@ async function auditTaskDefinitions(
       typeof document.family === 'string' ? `${document.family}:${document.revision}` : r.taskDefinition;
     const parsed = readTaskDefinitionDocument(document, label);
     const arn = typeof document.taskDefinitionArn === 'string' ? document.taskDefinitionArn : undefined;
-    return [{ ...r, label, arn, parsed, view: parsed.view }];
+    return [{ ...r, label, arn, record: s.value, parsed, view: parsed.view }];
   });
 
   const cache = createSecretsCheckCache();
   // The account is known: the check's per-region GetCallerIdentity is not needed.
   for (const region of new Set(targets.map((t) => t.region)))
     cache.accounts.set(region, Promise.resolve(account));
+  // The logs check reads the same roles: through the same maps, each role is read once.
+  const logsCache: LogsCheckCache = { roles: cache.roles, managedPolicies: cache.managedPolicies };
+  const [secrets, logs] = await allInOrder([
+    auditSecrets(ctx, account, targets, cache, fix, unreadable),
+    auditLogs(ctx, account, targets, logsCache, fix, unreadable),
+  ] as const);
+  const findings = [...secrets, ...logs];
+  return findings;
+}
+
+/** One described revision a service runs, ready for the per-definition checks. */
+interface AuditTarget extends RevisionInUse {
+  label: string;
+  arn: string | undefined;
+  record: TaskDefinitionRecord;
+  parsed: ParsedTaskDefinition;
+  view: TaskDefinitionView;
+}
+
+/** The `secrets check` of every target with one cache (wrappers included), as audit findings. */
+async function auditSecrets(
+  ctx: CommandContext,
+  account: string,
+  targets: readonly AuditTarget[],
+  cache: SecretsCheckCache,
+  fix: FixCommand,
+  unreadable: AuditUnreadable[],
+): Promise<AuditFinding[]> {
   await prefetchSecretsCheckReads(ctx, cache, targets);
   const checked = await mapConcurrent(
     targets,
@@ -294,6 +331,65 @@ async function auditTaskDefinitions(
         message: u.message,
         ...(u.lackingPermission ? { lackingPermission: u.lackingPermission } : {}),
       });
+  });
+  return findings;
+}
+
+/**
+ * The `logs check` of every target (can each role write its containers' log destinations), and
+ * the containers still on awslogs as notes. A permission the check could not decide is an
+ * unreadable part naming the definition.
+ */
+async function auditLogs(
+  ctx: CommandContext,
+  account: string,
+  targets: readonly AuditTarget[],
+  cache: LogsCheckCache,
+  fix: FixCommand,
+  unreadable: AuditUnreadable[],
+): Promise<AuditFinding[]> {
+  const checked = await mapConcurrent(
+    targets,
+    ctx.global.concurrency,
+    (t) =>
+      checkLogsRoles(ctx, {
+        taskDefinition: t.record.taskDefinition,
+        region: t.region,
+        account,
+        label: t.label,
+        cache,
+      }),
+    ctx.signal,
+  );
+  const findings: AuditFinding[] = [];
+  targets.forEach((t, i) => {
+    const s = settledOrInterrupted(checked[i]);
+    if (s.status === 'rejected') {
+      unreadable.push(partError(account, t.region, 'logs', s.reason, t.label));
+      return;
+    }
+    findings.push(
+      ...findLogsFindings({
+        account,
+        region: t.region,
+        taskDefinition: { label: t.label, arn: t.arn },
+        services: t.services,
+        checkFindings: s.value.result.findings,
+        awslogsContainers: findAwslogsContainers(t.record.taskDefinition),
+        fix,
+      }),
+    );
+    for (const c of s.value.result.cells) {
+      if (c.decision.decision !== 'unknown') continue;
+      unreadable.push({
+        account,
+        region: t.region,
+        part: 'logs',
+        resource: t.label,
+        message: `could not decide whether the ${c.role} role can ${c.action} on ${c.resource} (container ${c.container}): ${c.decision.reason}`,
+        ...(c.decision.lackingPermission ? { lackingPermission: c.decision.lackingPermission } : {}),
+      });
+    }
   });
   return findings;
 }

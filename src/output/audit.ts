@@ -41,6 +41,13 @@ function auditStatus(r: Pick<AuditResult, 'findings' | 'unreadable'>): 'clean' |
   return r.findings.some((f) => f.severity !== 'info') ? 'findings' : 'clean';
 }
 
+/** `3 finding(s), 1 note(s)`: problems and notes (info findings) counted apart. */
+function countWords(findings: readonly AuditFinding[]): string {
+  const notes = findings.filter((f) => f.severity === 'info').length;
+  const problems = findings.length - notes;
+  return `${problems} finding(s)${notes ? `, ${notes} note(s)` : ''}`;
+}
+
 /** Finding fields for JSON: absent ones left out, so each document names only what applies. */
 export function auditFindingJson(f: AuditFinding): Record<string, unknown> {
   return Object.fromEntries(Object.entries(f).filter(([, v]) => v !== undefined));
@@ -71,7 +78,7 @@ const auditFleetView: FleetView<AuditResult> = {
     for (const u of all.unreadable) out.error(describeUnreadable(u));
     const clean = results.filter((r) => auditStatus(r.result) === 'clean').length;
     out.result(
-      `${all.findings.length} finding(s) in ${results.length - clean} of ${results.length} account(s)${all.unreadable.length ? `; ${all.unreadable.length} part(s) could not be read (see above)` : ''}; ${all.regions.join(', ')}.`,
+      `${countWords(all.findings)} in ${results.length - clean} of ${results.length} account(s)${all.unreadable.length ? `; ${all.unreadable.length} part(s) could not be read (see above)` : ''}; ${all.regions.join(', ')}.`,
     );
   },
   json(results) {
@@ -106,8 +113,10 @@ export const auditView: ResultView<AuditResult> = {
     const status = auditStatus(r);
     out.result(
       status === 'clean'
-        ? `No findings: account ${r.account}, ${looked}.`
-        : `${r.findings.length} finding(s)${r.unreadable.length ? `; ${r.unreadable.length} part(s) could not be read (see above)` : ''}: account ${r.account}, ${looked}.`,
+        ? r.findings.length
+          ? `No problems (${r.findings.length} note(s)): account ${r.account}, ${looked}.`
+          : `No findings: account ${r.account}, ${looked}.`
+        : `${countWords(r.findings)}${r.unreadable.length ? `; ${r.unreadable.length} part(s) could not be read (see above)` : ''}: account ${r.account}, ${looked}.`,
     );
   },
   json: (r) => ({

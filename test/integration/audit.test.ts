@@ -133,6 +133,11 @@ async function seedCleanPart() {
             Action: 'ssm:GetParameters',
             Resource: `arn:aws:ssm:${REGION}:${w.account}:parameter/ok/*`,
           },
+          {
+            Effect: 'Allow',
+            Action: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+            Resource: `arn:aws:logs:${REGION}:${w.account}:log-group:/ecs/ok:*`,
+          },
         ],
       }),
     }),
@@ -142,7 +147,17 @@ async function seedCleanPart() {
       family: 'ok-app',
       executionRoleArn: roleArn('ok-exec'),
       containerDefinitions: [
-        { name: 'app', image: 'nginx', memory: 128, secrets: [{ name: 'URL', valueFrom: '/ok/url' }] },
+        {
+          name: 'app',
+          image: 'nginx',
+          memory: 128,
+          secrets: [{ name: 'URL', valueFrom: '/ok/url' }],
+          // awslogs, with a role that may write it: a note, not a problem.
+          logConfiguration: {
+            logDriver: 'awslogs',
+            options: { 'awslogs-group': '/ecs/ok', 'awslogs-region': REGION, 'awslogs-stream-prefix': 'app' },
+          },
+        },
       ],
     }),
   );
@@ -164,7 +179,9 @@ describe('ecsops audit, a clean world (built CLI against moto)', () => {
     expect(res.stderr).toBe('');
     expect(res.code).toBe(0);
     const doc = parseJsonDocument(res) as unknown as AuditDocument;
-    expect(doc).toMatchObject({ status: 'clean', account: MOTO_ACCOUNT, findings: [], unreadable: [] });
+    expect(doc).toMatchObject({ status: 'clean', account: MOTO_ACCOUNT, unreadable: [] });
+    // Only a note: the container logs with awslogs (its role may write the group).
+    expect(doc.findings.map((f) => [f.kind, f.severity])).toEqual([['awslogs-in-use', 'info']]);
     expect(doc.counts).toEqual({ clusters: 1, services: 2, taskDefinitions: 1 });
     expect(callsMatching(calls, WRITES)).toEqual([]);
     expect(callsMatching(calls, VALUE_READS)).toEqual([]);
@@ -175,7 +192,9 @@ describe('ecsops audit, a clean world (built CLI against moto)', () => {
   it('says so in words at a terminal', async () => {
     const res = await runCli(['audit']);
     expect(res.code).toBe(0);
-    expect(res.stdout).toContain(`No findings: account ${MOTO_ACCOUNT}, 1 cluster(s), 2 service(s)`);
+    expect(res.stdout).toContain(
+      `No problems (1 note(s)): account ${MOTO_ACCOUNT}, 1 cluster(s), 2 service(s)`,
+    );
   });
 });
 
@@ -239,6 +258,15 @@ describe('ecsops audit, a world with one problem of each kind', () => {
               { name: 'DB', valueFrom: '/app/db' },
               { name: 'GONE', valueFrom: '/app/gone' },
             ],
+            // api-exec may not write this log group.
+            logConfiguration: {
+              logDriver: 'awslogs',
+              options: {
+                'awslogs-group': '/ecs/api',
+                'awslogs-region': REGION,
+                'awslogs-stream-prefix': 'api',
+              },
+            },
           },
         ],
       }),
@@ -266,6 +294,8 @@ describe('ecsops audit, a world with one problem of each kind', () => {
         'wrapper-in-use',
         'secret-unreadable',
         'secret-missing',
+        'logs-role-cannot-write',
+        'awslogs-in-use',
       ]),
     );
     expect(byKind('insights-off').map((f) => f.resource.name)).toEqual(['prod']);
@@ -288,6 +318,15 @@ describe('ecsops audit, a world with one problem of each kind', () => {
         checkCode: 'parameter-missing',
         fix: 'ecsops secrets check --task-def api:1 --fix --region us-east-1',
       },
+    ]);
+    // The execution role may not write api's awslogs group: one finding per missing action.
+    expect(byKind('logs-role-cannot-write').map((f) => [f.resource.name, f.fix])).toEqual([
+      ['api:1', 'ecsops logs check --task-def api:1 --fix --region us-east-1'],
+      ['api:1', 'ecsops logs check --task-def api:1 --fix --region us-east-1'],
+    ]);
+    expect(byKind('awslogs-in-use').map((f) => [f.resource.name, f.severity])).toEqual([
+      ['api:1', 'info'],
+      ['ok-app:1', 'info'],
     ]);
     expect(doc.summary).toContainEqual({
       kind: 'service-without-alarm',
@@ -312,7 +351,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     expect(res.stdout).toContain(
       'fix: ecsops alarm create --cluster prod --service web --sns-topic <topic-arn> --region us-east-1',
     );
-    expect(res.stdout).toContain('6 finding(s)');
+    expect(res.stdout).toContain('8 finding(s), 2 note(s)');
   });
 
   it('the printed fix commands work: after them the insights findings are gone', async () => {
@@ -351,7 +390,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
   it('--cluster limits the audit to the named clusters; an unknown one is a usage error', async () => {
     const res = await runCli(['audit', '--cluster', 'ok', '--json']);
     const doc = parseJsonDocument(res) as unknown as AuditDocument;
-    expect(doc.findings.map((f) => f.kind)).toEqual(['insights-default-off']);
+    expect(doc.findings.map((f) => f.kind)).toEqual(['insights-default-off', 'awslogs-in-use']);
     const unknown = await runCli(['audit', '--cluster', 'nope', '--json']);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain('Cluster not found: nope');
@@ -388,6 +427,8 @@ describe('ecsops audit --accounts (fleet)', () => {
     expect(doc.summary).toEqual([
       { kind: 'insights-off', severity: 'medium', account: B, count: 1 },
       { kind: 'insights-default-off', severity: 'low', account: B, count: 1 },
+      { kind: 'awslogs-in-use', severity: 'info', account: A, count: 1 },
+      { kind: 'awslogs-in-use', severity: 'info', account: B, count: 1 },
     ]);
     expect(doc.findings.find((f) => f.kind === 'insights-off')).toMatchObject({
       account: B,
@@ -404,7 +445,7 @@ describe('ecsops audit --accounts (fleet)', () => {
     const res = await runCli(['--accounts', `${A},${B}`, 'audit']);
     expect(res.code).toBe(1);
     expect(res.stdout).toMatch(new RegExp(`insights-off\\s+medium\\s+${B}\\s+1`));
-    expect(res.stdout).toContain('2 finding(s) in 1 of 2 account(s)');
+    expect(res.stdout).toContain('2 finding(s), 2 note(s) in 1 of 2 account(s)');
   });
 
   it('the printed fix runs in the named account, and the next audit no longer reports it', async () => {
@@ -416,6 +457,6 @@ describe('ecsops audit --accounts (fleet)', () => {
     const again = parseJsonDocument(
       await runCli(['--accounts', B, 'audit', '--json']),
     ) as unknown as AuditDocument;
-    expect(again.findings.map((f) => f.kind)).toEqual(['insights-default-off']);
+    expect(again.findings.map((f) => f.kind)).toEqual(['insights-default-off', 'awslogs-in-use']);
   });
 });

@@ -1,6 +1,7 @@
 /** Pure finders of `ecsops audit`: what was read in, findings (and what could not be decided) out. */
 import { type AlarmRecord, managedTargetOf } from '../alarm/plan.js';
 import type { ClusterState, InsightsLevel, ServiceState } from '../ecs-types.js';
+import type { LogsCheckFinding } from '../logs/check.js';
 import type { FindingCode, SecretsCheckFinding } from '../secrets/check.js';
 import { AUDIT_KINDS, type AuditKind, type AuditSeverity } from './kinds.js';
 
@@ -21,6 +22,8 @@ export interface AuditFinding {
   resource: AuditResource;
   cluster?: string | undefined;
   service?: string | undefined;
+  /** Alarm findings: the alarm's name. */
+  alarmName?: string | undefined;
   /** Task-definition findings: the services (`cluster/service`) that run the revision. */
   services?: string[] | undefined;
   container?: string | undefined;
@@ -208,4 +211,210 @@ export function findSecretsFindings(input: {
     );
   }
   return { findings, undecided };
+}
+
+/** One problem of `checkAlarmHealth` (src/core/alarm/health.ts), as the audit needs it. */
+export interface AlarmHealthProblemLike {
+  kind: string;
+  region: string;
+  alarmName: string;
+  clusterName: string;
+  serviceName: string;
+  message: string;
+}
+
+/**
+ * Alarms that cannot be trusted, from the alarm health check. Its `insights-off` problem is left
+ * out: the cluster's own `insights-off` finding says it once for all its alarms.
+ */
+export function findAlarmHealthFindings(input: {
+  account: string;
+  problems: readonly AlarmHealthProblemLike[];
+  fix: FixCommand;
+}): AuditFinding[] {
+  const out: AuditFinding[] = [];
+  for (const p of input.problems) {
+    const where = {
+      account: input.account,
+      region: p.region,
+      resource: { type: 'service' as const, name: `${p.clusterName}/${p.serviceName}` },
+      cluster: p.clusterName,
+      service: p.serviceName,
+      alarmName: p.alarmName,
+      message: p.message,
+    };
+    if (p.kind === 'insufficient-data') {
+      out.push(
+        finding('alarm-insufficient-data', {
+          ...where,
+          fix: input.fix(p.region, [
+            'alarm',
+            'create',
+            '--cluster',
+            shellWord(p.clusterName),
+            '--service',
+            shellWord(p.serviceName),
+            '--sns-topic',
+            '<topic-arn>',
+          ]),
+        }),
+      );
+    } else if (p.kind === 'cluster-missing' || p.kind === 'service-missing' || p.kind === 'service-idle') {
+      out.push(
+        finding('alarm-orphaned', {
+          ...where,
+          fix: input.fix(p.region, ['alarm', 'prune', '--cluster', shellWord(p.clusterName)]),
+        }),
+      );
+    }
+  }
+  return out;
+}
+
+/** A cluster's ECS events rule as `alarm list` reads it (src/commands/alarm-events.ts). */
+export interface EventsRuleStatusLike {
+  region: string;
+  clusterName: string;
+  ruleName: string;
+  present: boolean;
+  enabled: boolean;
+}
+
+/** Clusters that have ecsops alarms but no enabled events rule (`alarm create` puts one). */
+export function findEventsRuleFindings(input: {
+  account: string;
+  rules: readonly EventsRuleStatusLike[];
+  fix: FixCommand;
+}): AuditFinding[] {
+  return input.rules
+    .filter((r) => !(r.present && r.enabled))
+    .map((r) =>
+      finding('cluster-without-events-rule', {
+        account: input.account,
+        region: r.region,
+        resource: { type: 'cluster', name: r.clusterName },
+        cluster: r.clusterName,
+        message: r.present
+          ? `the ECS events rule ${r.ruleName} of cluster ${r.clusterName} is disabled: task failures are not posted`
+          : `cluster ${r.clusterName} has ecsops alarms but no ECS events rule (${r.ruleName}): task failures are not posted`,
+        fix: input.fix(r.region, [
+          'alarm',
+          'create',
+          '--cluster',
+          shellWord(r.clusterName),
+          '--all-services',
+          '--sns-topic',
+          '<topic-arn>',
+        ]),
+      }),
+    );
+}
+
+/** One difference `findSecretsDrift` (src/commands/secrets-drift.ts) reports, as the audit needs it. */
+export interface SecretsDriftItemLike {
+  kind: 'added' | 'deleted' | 'changed';
+  container: string;
+  name: string;
+  parameter: string;
+  source: string;
+  valueFrom: string;
+  detail?: string | undefined;
+}
+
+const DRIFT_KINDS = {
+  added: 'secrets-drift-added',
+  deleted: 'secrets-drift-deleted',
+  changed: 'secrets-drift-changed',
+} as const satisfies Record<SecretsDriftItemLike['kind'], AuditKind>;
+
+/** The drift of one migrated definition from its recorded sources (`ecsops:secrets-source`). */
+export function findDriftFindings(input: {
+  account: string;
+  region: string;
+  taskDefinition: { label: string; arn?: string | undefined };
+  services: readonly string[];
+  items: readonly SecretsDriftItemLike[];
+  fix: FixCommand;
+}): AuditFinding[] {
+  return input.items.map((d) =>
+    finding(DRIFT_KINDS[d.kind], {
+      account: input.account,
+      region: input.region,
+      resource: { type: 'task-definition', name: input.taskDefinition.label, arn: input.taskDefinition.arn },
+      services: [...input.services],
+      container: d.container,
+      secretName: d.name,
+      valueFrom: d.valueFrom,
+      message:
+        d.kind === 'deleted'
+          ? `${d.name} reads ${d.parameter}, which is no longer under ${d.source}: the next task start fails`
+          : d.kind === 'added'
+            ? `${d.parameter} is now under ${d.source} but the definition has no ${d.name}`
+            : `${d.name} from ${d.source} changed: ${d.detail ?? `now ${d.parameter}`}`,
+      fix: input.fix(input.region, [
+        'secrets',
+        'sync',
+        '--task-def',
+        shellWord(input.taskDefinition.label),
+        '--register',
+      ]),
+    }),
+  );
+}
+
+/** The containers of a task definition that log with the awslogs driver. */
+export function findAwslogsContainers(taskDefinition: Readonly<Record<string, unknown>>): string[] {
+  const containers = Array.isArray(taskDefinition.containerDefinitions)
+    ? taskDefinition.containerDefinitions
+    : [];
+  return containers.flatMap((c: unknown) => {
+    const container = c as { name?: unknown; logConfiguration?: { logDriver?: unknown } } | null;
+    return container?.logConfiguration?.logDriver === 'awslogs' && typeof container.name === 'string'
+      ? [container.name]
+      : [];
+  });
+}
+
+/**
+ * The logging findings of one task definition: each gap the `logs check` found (a role that cannot
+ * write a destination), and, as notes, the containers still on awslogs.
+ */
+export function findLogsFindings(input: {
+  account: string;
+  region: string;
+  taskDefinition: { label: string; arn?: string | undefined };
+  services: readonly string[];
+  checkFindings: readonly LogsCheckFinding[];
+  awslogsContainers: readonly string[];
+  fix: FixCommand;
+}): AuditFinding[] {
+  const label = shellWord(input.taskDefinition.label);
+  const base = {
+    account: input.account,
+    region: input.region,
+    resource: {
+      type: 'task-definition' as const,
+      name: input.taskDefinition.label,
+      arn: input.taskDefinition.arn,
+    },
+    services: [...input.services],
+  };
+  return [
+    ...input.checkFindings.map((f) =>
+      finding('logs-role-cannot-write', {
+        ...base,
+        container: f.container,
+        message: f.message,
+        fix: input.fix(input.region, ['logs', 'check', '--task-def', label, '--fix']),
+      }),
+    ),
+    ...input.awslogsContainers.map((container) =>
+      finding('awslogs-in-use', {
+        ...base,
+        container,
+        message: `container ${container} logs with the awslogs driver`,
+        fix: input.fix(input.region, ['logs', 'migrate', '--task-def', label]),
+      }),
+    ),
+  ];
 }

@@ -32,10 +32,38 @@ export const AUDIT_KINDS = {
     about: 'a secret reference ECS cannot resolve (unparseable, ":version" selector, cross-account SSM)',
     fix: 'secrets check',
   },
+  'logs-role-cannot-write': {
+    severity: 'high',
+    about:
+      "a role cannot write a container's log destination (the execution role for awslogs, the task role for FireLens): logs are lost",
+    fix: 'logs check --fix',
+  },
+  'secrets-drift-deleted': {
+    severity: 'high',
+    about:
+      'a migrated definition reads a parameter that is gone from its recorded path: the next task start fails',
+    fix: 'secrets sync --register',
+  },
   'service-without-alarm': {
     severity: 'high',
     about: 'a service with desired count > 0 has no ecsops task-health alarm',
     fix: 'alarm create',
+  },
+  'alarm-insufficient-data': {
+    severity: 'high',
+    about:
+      "a service's task-health alarm has been INSUFFICIENT_DATA longer than its evaluation window: it cannot fire",
+    fix: 'alarm create',
+  },
+  'secrets-drift-added': {
+    severity: 'medium',
+    about: 'a parameter now under a recorded path is missing from the migrated definition: new tasks lack it',
+    fix: 'secrets sync --register',
+  },
+  'secrets-drift-changed': {
+    severity: 'medium',
+    about: "a recorded path now maps an env var to another parameter, or the parameter's type changed",
+    fix: 'secrets sync --register',
   },
   'wrapper-in-use': {
     severity: 'medium',
@@ -47,10 +75,26 @@ export const AUDIT_KINDS = {
     about: 'a cluster has Container Insights off (task-health alarms have no metrics)',
     fix: 'insights enable',
   },
+  'cluster-without-events-rule': {
+    severity: 'medium',
+    about: 'a cluster with ecsops alarms has no (enabled) ECS events rule: task failures are not posted',
+    fix: 'alarm create',
+  },
   'insights-default-off': {
     severity: 'low',
     about: "the region's account default has Container Insights off, so new clusters start without it",
     fix: 'insights enable --account-default',
+  },
+  'alarm-orphaned': {
+    severity: 'low',
+    about: 'an ecsops alarm watches a service that is gone or scaled to 0: it reads healthy whatever happens',
+    fix: 'alarm prune',
+  },
+  'awslogs-in-use': {
+    severity: 'info',
+    about:
+      'a container a service runs logs with the awslogs driver (a note: logs migrate moves it to FireLens)',
+    fix: 'logs migrate',
   },
 } as const satisfies Record<string, { severity: AuditSeverity; about: string; fix: string }>;
 

@@ -4,6 +4,9 @@ import {
   type AuditFinding,
   type FixCommand,
   findAlarmFindings,
+  findAlarmHealthFindings,
+  findDriftFindings,
+  findEventsRuleFindings,
   findInsightsFindings,
   findSecretsFindings,
   shellWord,
@@ -259,5 +262,87 @@ describe('summary and exit code', () => {
   it('shellWord quotes only what needs it', () => {
     expect(shellWord('prod-1/a:b')).toBe('prod-1/a:b');
     expect(shellWord('a b')).toBe(`'a b'`);
+  });
+});
+
+describe('findAlarmHealthFindings', () => {
+  const problem = (kind: string) => ({
+    kind,
+    region: 'eu-west-1',
+    alarmName: 'ecsops-task-health-prod-web',
+    clusterName: 'prod',
+    serviceName: 'web',
+    message: `${kind} message`,
+  });
+  it.each([
+    [
+      'insufficient-data',
+      'alarm-insufficient-data',
+      'ecsops alarm create --cluster prod --service web --sns-topic <topic-arn> --region eu-west-1',
+    ],
+    ['service-missing', 'alarm-orphaned', 'ecsops alarm prune --cluster prod --region eu-west-1'],
+    ['service-idle', 'alarm-orphaned', 'ecsops alarm prune --cluster prod --region eu-west-1'],
+    ['cluster-missing', 'alarm-orphaned', 'ecsops alarm prune --cluster prod --region eu-west-1'],
+  ])('%s -> %s', (kind, auditKind, fixLine) => {
+    const [f, ...rest] = findAlarmHealthFindings({ account: ACCOUNT, problems: [problem(kind)], fix });
+    expect(rest).toEqual([]);
+    expect(f).toMatchObject({ kind: auditKind, alarmName: 'ecsops-task-health-prod-web', fix: fixLine });
+  });
+  it("leaves out insights-off: the cluster's own finding says it", () => {
+    expect(findAlarmHealthFindings({ account: ACCOUNT, problems: [problem('insights-off')], fix })).toEqual(
+      [],
+    );
+  });
+});
+
+describe('findEventsRuleFindings', () => {
+  const rule = (present: boolean, enabled: boolean) => ({
+    region: 'eu-west-1',
+    clusterName: 'prod',
+    ruleName: 'ecsops-task-events-prod',
+    present,
+    enabled,
+  });
+  it.each([
+    [true, true, 0],
+    [true, false, 1],
+    [false, false, 1],
+  ])('present %s, enabled %s -> %d finding(s)', (present, enabled, n) => {
+    const found = findEventsRuleFindings({ account: ACCOUNT, rules: [rule(present, enabled)], fix });
+    expect(found).toHaveLength(n);
+    if (n) expect(found[0]?.kind).toBe('cluster-without-events-rule');
+  });
+});
+
+describe('findDriftFindings', () => {
+  it.each([
+    ['deleted', 'secrets-drift-deleted', 'high'],
+    ['added', 'secrets-drift-added', 'medium'],
+    ['changed', 'secrets-drift-changed', 'medium'],
+  ] as const)('%s -> %s (%s), fixed by secrets sync', (kind, auditKind, severity) => {
+    const [f] = findDriftFindings({
+      account: ACCOUNT,
+      region: 'eu-west-1',
+      taskDefinition: { label: 'billing:4' },
+      services: ['prod/billing'],
+      items: [
+        {
+          kind,
+          container: 'app',
+          name: 'DB_URL',
+          parameter: '/billing/db-url',
+          source: 'chamber:/billing/',
+          valueFrom: 'x',
+        },
+      ],
+      fix,
+    });
+    expect(f).toMatchObject({
+      kind: auditKind,
+      severity,
+      secretName: 'DB_URL',
+      fix: 'ecsops secrets sync --task-def billing:4 --register --region eu-west-1',
+    });
+    expect(f?.message).toContain('/billing/db-url');
   });
 });
