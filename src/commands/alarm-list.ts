@@ -130,6 +130,7 @@ export async function readServices(
           clusterName: cluster.clusterName,
           serviceName: s.serviceName,
           desiredCount: s.desiredCount,
+          runningCount: s.runningCount,
         }),
       ),
       missing: out.missing.map((m) => `${cluster.clusterName}/${m}`),
@@ -141,7 +142,10 @@ export async function readServices(
   };
 }
 
-/** CloudWatch write pacing for one apply: a 3 TPS pacer per region and write operation. */
+/** EventBridge rule/target and SNS topic-policy writes per second, per region and operation. */
+export const EVENTS_WRITE_TPS = 10;
+
+/** Write pacing for one apply: a pacer per region and write operation (CloudWatch 3 TPS, events 10). */
 export interface WritePacers {
   /**
    * The pacer for a write that starts a change. The wait for a slot ends early on Ctrl-C; the write
@@ -159,7 +163,10 @@ export function createWritePacers(ctx: CommandContext): WritePacers {
     const key = `${region} ${operation}`;
     let pacer = pacers.get(key);
     if (!pacer) {
-      pacer = createPacer({ ratePerSecond: CLOUDWATCH_WRITE_TPS }, { now: ctx.now, sleep: ctx.sleep });
+      // EventBridge and SNS writes (events rule, topic policy) allow far more than CloudWatch's 3
+      // TPS; 10 keeps them well below EventBridge's 50 per second (docs/alarm-events.md).
+      const rate = /^(events|sns):/.test(operation) ? EVENTS_WRITE_TPS : CLOUDWATCH_WRITE_TPS;
+      pacer = createPacer({ ratePerSecond: rate }, { now: ctx.now, sleep: ctx.sleep });
       pacers.set(key, pacer);
     }
     return pacer;

@@ -1,7 +1,8 @@
 /** How `alarm create|delete|prune|list` look, for people and as JSON. */
-import type { AlarmCreateResult } from '../commands/alarm-create.js';
+import type { AlarmCreateChange, AlarmCreateResult, AlarmEmitResult } from '../commands/alarm-create.js';
 import type { AlarmDeleteResult } from '../commands/alarm-delete.js';
 import type { AlarmListResult } from '../commands/alarm-list.js';
+import type { EventsChange, EventsPlan } from '../core/alarm/events.js';
 import type { AlarmChange, AlarmDeletion, AlarmPlan } from '../core/alarm/plan.js';
 import { type OutcomeWords, outcomesJson, reportOutcomes } from './apply.js';
 import { type PlanLine, renderPlanLines } from './plan.js';
@@ -9,11 +10,79 @@ import type { ResultView } from './present.js';
 import type { Reporter } from './reporter.js';
 import { renderTable } from './table.js';
 
+/** An events-rule change as a person recognises it. */
+export function eventsChangeLabel(c: EventsChange): string {
+  switch (c.kind) {
+    case 'put-topic-policy':
+      return `${c.region} topic policy ${c.topicArn}`;
+    case 'create-rule':
+    case 'update-rule':
+    case 'delete-rule':
+      return `${c.region} events rule ${c.ruleName}`;
+    case 'put-targets':
+    case 'remove-targets':
+      return `${c.region} events rule ${c.ruleName} targets`;
+  }
+}
+
 /** An `alarm create` change as a person recognises it: region and alarm name, or region and cluster. */
-export function alarmChangeLabel(c: AlarmChange): string {
-  return c.kind === 'enable-insights'
-    ? `${c.region} ${c.clusterName}: enable Container Insights`
-    : `${c.region} ${c.definition.AlarmName}`;
+export function alarmChangeLabel(c: AlarmCreateChange): string {
+  switch (c.kind) {
+    case 'enable-insights':
+      return `${c.region} ${c.clusterName}: enable Container Insights`;
+    case 'create-alarm':
+    case 'update-alarm':
+      return `${c.region} ${c.definition.AlarmName}`;
+    default:
+      return eventsChangeLabel(c);
+  }
+}
+
+/** The diff lines of an events-rule change. */
+export function eventsPlanLines(change: EventsChange): PlanLine[] {
+  switch (change.kind) {
+    case 'put-topic-policy':
+      return [
+        {
+          sign: '~',
+          text: `${change.region} topic policy ${change.topicArn}: allow events.amazonaws.com to publish for ${change.ruleArns.join(', ')}`,
+        },
+      ];
+    case 'create-rule':
+      return [
+        {
+          sign: '+',
+          text: `${change.region} events rule ${change.ruleName} (cluster ${change.clusterName})`,
+        },
+      ];
+    case 'update-rule':
+      return [
+        {
+          sign: '~',
+          text: `${change.region} events rule ${change.ruleName} (cluster ${change.clusterName})`,
+        },
+        ...(change.missingTags.length
+          ? [{ sign: '~' as const, text: `    tags: add ${change.missingTags.map((t) => t.Key).join(', ')}` }]
+          : []),
+      ];
+    case 'put-targets':
+      return change.targets.map((t) => ({
+        sign: '+' as const,
+        text: `${change.region} events rule ${change.ruleName} -> ${t.Arn}`,
+      }));
+    case 'remove-targets':
+      return change.ids.map((id) => ({
+        sign: '-' as const,
+        text: `${change.region} events rule ${change.ruleName} target ${id}`,
+      }));
+    case 'delete-rule':
+      return [
+        {
+          sign: '-',
+          text: `${change.region} events rule ${change.ruleName} (cluster ${change.clusterName}): its last alarm goes`,
+        },
+      ];
+  }
 }
 
 /** A deletion as a person recognises it: region and alarm name. */
@@ -31,7 +100,7 @@ const DELETE_WORDS: OutcomeWords = {
   rerunHint: 'Re-run the same command to finish: alarms already deleted are skipped.',
 };
 
-function planLines(change: AlarmChange): PlanLine[] {
+function planLines(change: AlarmCreateChange): PlanLine[] {
   switch (change.kind) {
     case 'enable-insights':
       return [
@@ -55,6 +124,8 @@ function planLines(change: AlarmChange): PlanLine[] {
           text: `    ${c.field}: ${JSON.stringify(c.before) ?? 'unset'} -> ${JSON.stringify(c.after) ?? 'unset'}`,
         })),
       ];
+    default:
+      return eventsPlanLines(change);
   }
 }
 
@@ -64,7 +135,7 @@ function planLines(change: AlarmChange): PlanLine[] {
  */
 export function reportAlarmCreatePlan(
   out: Reporter,
-  input: { changes: readonly AlarmChange[]; plan: AlarmPlan },
+  input: { changes: readonly AlarmCreateChange[]; plan: AlarmPlan; events?: EventsPlan },
 ): void {
   const { changes, plan } = input;
   if (changes.length) out.result(renderPlanLines(changes.flatMap(planLines), out.colors));
@@ -76,15 +147,62 @@ export function reportAlarmCreatePlan(
       `  note: ${r.region} ${r.clusterName}/${r.serviceName}: alarm name ${r.takenName} belongs to ${r.takenBy}; this service's alarm is ${r.alarmName}`,
     );
   }
-  const count = (kind: AlarmChange['kind']) => changes.filter((c) => c.kind === kind).length;
+  for (const s of input.events?.skipped ?? [])
+    out.info(`  skipped ${s.region} events rule ${s.ruleName}: ${s.reason}`);
+  const count = (kind: AlarmCreateChange['kind']) => changes.filter((c) => c.kind === kind).length;
   const insights = count('enable-insights');
+  const ruleWrites =
+    count('create-rule') + count('update-rule') + count('put-targets') + count('remove-targets');
+  const policies = count('put-topic-policy');
+  const eventsUnchanged = input.events?.unchanged.length ?? 0;
   out.info(
     `Plan: ${count('create-alarm')} to create, ${count('update-alarm')} to update, ${plan.unchanged.length} unchanged, ${plan.skipped.length} skipped` +
-      (insights ? `, Container Insights to enable on ${insights} cluster(s).` : '.'),
+      (insights ? `, Container Insights to enable on ${insights} cluster(s)` : '') +
+      (ruleWrites || policies || eventsUnchanged
+        ? `; events rules: ${count('create-rule')} to create, ${count('update-rule')} to update, ${count('put-targets') + count('remove-targets')} target change(s), ${eventsUnchanged} unchanged, ${policies} topic polic${policies === 1 ? 'y' : 'ies'} to update`
+        : '') +
+      '.',
   );
 }
 
-function alarmChangeJson(c: AlarmChange): Record<string, unknown> {
+/** An events change in JSON. */
+export function eventsChangeJson(c: EventsChange): Record<string, unknown> {
+  switch (c.kind) {
+    case 'put-topic-policy':
+      return { kind: c.kind, region: c.region, topicArn: c.topicArn, ruleArns: c.ruleArns };
+    case 'create-rule':
+    case 'update-rule':
+      return {
+        kind: c.kind,
+        region: c.region,
+        clusterName: c.clusterName,
+        ruleName: c.ruleName,
+        ruleArn: c.ruleArn,
+      };
+    case 'put-targets':
+      return {
+        kind: c.kind,
+        region: c.region,
+        clusterName: c.clusterName,
+        ruleName: c.ruleName,
+        targets: c.targets,
+      };
+    case 'remove-targets':
+      return {
+        kind: c.kind,
+        region: c.region,
+        clusterName: c.clusterName,
+        ruleName: c.ruleName,
+        targetIds: c.ids,
+      };
+    case 'delete-rule':
+      return { kind: c.kind, region: c.region, clusterName: c.clusterName, ruleName: c.ruleName };
+  }
+}
+
+function alarmChangeJson(c: AlarmCreateChange): Record<string, unknown> {
+  if (c.kind !== 'enable-insights' && c.kind !== 'create-alarm' && c.kind !== 'update-alarm')
+    return eventsChangeJson(c);
   return {
     kind: c.kind,
     region: c.region,
@@ -99,20 +217,43 @@ function alarmChangeJson(c: AlarmChange): Record<string, unknown> {
   };
 }
 
-/** `alarm create`. */
-export const alarmCreateView: ResultView<AlarmCreateResult> = {
+/** `alarm create`, and `alarm create --emit cloudformation` (the template itself on stdout). */
+export const alarmCreateView: ResultView<AlarmCreateResult | AlarmEmitResult> = {
   human(r, out) {
+    if (r.kind === 'emit') {
+      out.result(r.text);
+      out.info(
+        `Template: ${r.alarms} alarm(s), ${r.rules} events rule(s), ${r.skipped.length} service(s) skipped; nothing was written.`,
+      );
+      return;
+    }
     reportOutcomes(out, r.apply, alarmChangeLabel, CREATE_WORDS);
   },
-  json: (r) => ({
-    dryRun: r.dryRun,
-    regions: r.regions,
-    ...outcomesJson(r.apply, alarmChangeJson),
-    unchanged: r.unchanged,
-    skipped: r.skipped,
-    renamed: r.renamed,
-    warnings: r.warnings,
-  }),
+  json: (r) =>
+    r.kind === 'emit'
+      ? {
+          emit: 'cloudformation',
+          format: r.format,
+          // The JSON document carries the template as an object; YAML stays text.
+          template: r.format === 'json' ? r.template : r.text,
+          alarms: r.alarms,
+          rules: r.rules,
+          skipped: r.skipped,
+          shortNow: r.shortNow,
+          warnings: r.warnings,
+        }
+      : {
+          dryRun: r.dryRun,
+          regions: r.regions,
+          ...outcomesJson(r.apply, alarmChangeJson),
+          unchanged: r.unchanged,
+          skipped: r.skipped,
+          renamed: r.renamed,
+          eventsUnchanged: r.eventsUnchanged,
+          eventsSkipped: r.eventsSkipped,
+          shortNow: r.shortNow,
+          warnings: r.warnings,
+        },
 };
 
 /** The deletions of `alarm delete` / `alarm prune`, shown before the confirmation. */
