@@ -173,10 +173,7 @@ export async function runAlarmCreate(
     );
   }
   if (options.emit) {
-    const [topicStates, rules] = await Promise.all([
-      readTopics(ctx, alarmOptions.topics, alarmRegions[0] ?? 'us-east-1'),
-      options.events ? readEventsRules(ctx, alarmRegions) : Promise.resolve([]),
-    ]);
+    const topicStates = await readTopics(ctx, alarmOptions.topics, alarmRegions[0] ?? 'us-east-1');
     return emitTemplate(ctx, options, {
       alarmOptions,
       clusters,
