@@ -1,6 +1,6 @@
 /** How `alarm create|delete|prune|list` look, for people and as JSON. */
 import type { AlarmCreateChange, AlarmCreateResult, AlarmEmitResult } from '../commands/alarm-create.js';
-import type { AlarmDeleteResult } from '../commands/alarm-delete.js';
+import type { AlarmDeleteChange, AlarmDeleteResult } from '../commands/alarm-delete.js';
 import type { AlarmListResult } from '../commands/alarm-list.js';
 import type { EventsChange, EventsPlan } from '../core/alarm/events.js';
 import type { AlarmDeletion, AlarmPlan } from '../core/alarm/plan.js';
@@ -85,9 +85,9 @@ export function eventsPlanLines(change: EventsChange): PlanLine[] {
   }
 }
 
-/** A deletion as a person recognises it: region and alarm name. */
-export function deletionLabel(d: AlarmDeletion): string {
-  return `${d.region} ${d.alarmName}`;
+/** A deletion as a person recognises it: region and alarm name (or events rule). */
+export function deletionLabel(d: AlarmDeleteChange): string {
+  return 'kind' in d ? eventsChangeLabel(d) : `${d.region} ${d.alarmName}`;
 }
 
 const CREATE_WORDS: OutcomeWords = {
@@ -257,20 +257,32 @@ export const alarmCreateView: ResultView<AlarmCreateResult | AlarmEmitResult> = 
 };
 
 /** The deletions of `alarm delete` / `alarm prune`, shown before the confirmation. */
-export function reportAlarmDeletePlan(out: Reporter, deletions: readonly AlarmDeletion[]): void {
-  if (deletions.length) {
+export function reportAlarmDeletePlan(out: Reporter, changes: readonly AlarmDeleteChange[]): void {
+  if (changes.length) {
     out.result(
       renderPlanLines(
-        deletions.map((d) => ({
-          sign: '-',
-          text: `${deletionLabel(d)}${d.clusterName ? ` (${d.clusterName}/${d.serviceName})` : ''}: ${d.reason}`,
-        })),
+        changes.flatMap((d): PlanLine[] =>
+          'kind' in d
+            ? eventsPlanLines(d)
+            : [
+                {
+                  sign: '-',
+                  text: `${deletionLabel(d)}${d.clusterName ? ` (${d.clusterName}/${d.serviceName})` : ''}: ${d.reason}`,
+                },
+              ],
+        ),
         out.colors,
       ),
     );
   }
-  if (!out.jsonMode)
-    out.info(deletions.length ? `Plan: ${deletions.length} to delete.` : 'Plan: nothing to delete.');
+  if (out.jsonMode) return;
+  const rules = changes.filter((c) => 'kind' in c).length;
+  const alarms = changes.length - rules;
+  out.info(
+    changes.length
+      ? `Plan: ${alarms} to delete${rules ? `, ${rules} events rule(s) to delete with their cluster's last alarm` : ''}.`
+      : 'Plan: nothing to delete.',
+  );
 }
 
 /** `alarm delete` and `alarm prune`. */
@@ -279,7 +291,7 @@ export const alarmDeleteView: ResultView<AlarmDeleteResult> = {
     reportOutcomes(out, r.apply, deletionLabel, DELETE_WORDS);
   },
   json: (r) => {
-    const { changes, ...rest } = outcomesJson(r.apply, (d) => ({ ...d }));
+    const { changes, ...rest } = outcomesJson(r.apply, (d) => ('kind' in d ? eventsChangeJson(d) : { ...d }));
     return { dryRun: r.dryRun, deletions: changes, ...rest, warnings: r.warnings };
   },
 };

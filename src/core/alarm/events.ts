@@ -303,6 +303,9 @@ export type EventsChange =
       targetIds: string[];
     };
 
+/** The deletion of a cluster's events rule. */
+export type EventsRuleDeletion = Extract<EventsChange, { kind: 'delete-rule' }>;
+
 /** A rule left alone, and why. */
 export interface EventsRuleSkip {
   region: string;
@@ -476,8 +479,8 @@ export function planEventsRuleDeletions(
   rules: readonly EventsRuleState[],
   affected: ReadonlySet<string>,
   remaining: ReadonlyMap<string, number>,
-): EventsChange[] {
-  const changes: Extract<EventsChange, { kind: 'delete-rule' }>[] = [];
+): EventsRuleDeletion[] {
+  const changes: EventsRuleDeletion[] = [];
   for (const rule of rules) {
     const clusterName = managedRuleCluster(rule.tags);
     if (!clusterName) continue;
