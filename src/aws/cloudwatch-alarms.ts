@@ -76,6 +76,7 @@ function toExisting(alarm: MetricAlarm): ExistingMetricAlarm {
     StateValue: alarm.StateValue,
     StateReason: alarm.StateReason,
     StateUpdatedTimestamp: alarm.StateUpdatedTimestamp,
+    StateTransitionedTimestamp: alarm.StateTransitionedTimestamp,
   };
 }
 

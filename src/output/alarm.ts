@@ -323,10 +323,34 @@ export const alarmListView: ResultView<AlarmListResult> = {
         ]),
       ),
     );
+    if (r.rules.length) {
+      out.result('');
+      out.result(
+        renderTable(
+          ['REGION', 'CLUSTER', 'EVENTS RULE', 'STATE', 'TOPICS'],
+          r.rules.map((rule) => [
+            rule.region,
+            rule.clusterName,
+            rule.present ? rule.ruleName : out.colors.yellow('none'),
+            rule.present ? (rule.enabled ? 'ENABLED' : out.colors.yellow('DISABLED')) : '',
+            rule.topicArns.join(', '),
+          ]),
+        ),
+      );
+    }
+    if (r.problems) {
+      out.result('');
+      if (r.problems.length === 0) out.result(out.colors.green('Check: every alarm can fire.'));
+      for (const p of r.problems)
+        out.result(`${out.colors.red('!')} ${p.region} ${p.alarmName}: ${p.message}`);
+      if (r.problems.length) out.info(`Check: ${r.problems.length} problem(s); exit 1.`);
+    }
   },
   json: (r) => ({
     regions: r.regions,
     alarms: r.alarms,
+    rules: r.rules,
+    ...(r.problems ? { problems: r.problems } : {}),
     errors: r.regionErrors,
   }),
 };

@@ -263,14 +263,24 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
     .description('List ecsops alarms with their state, reason and the service each watches')
     .addOption(new Option('--cluster <name...>', 'only alarms of these clusters').argParser(collectList))
     .addOption(prefixOption())
-    .action((flags: { cluster?: string[]; namePrefix?: string }, command: Command) =>
+    .addOption(
+      new Option(
+        '--check',
+        'exit 1 if an alarm cannot fire: INSUFFICIENT_DATA past its window, Container Insights off, service gone or at 0',
+      ).default(false),
+    )
+    .action((flags: { cluster?: string[]; namePrefix?: string; check: boolean }, command: Command) =>
       run(command, async (ctx) => {
         const [{ runAlarmList }, { alarmListView }, { present }] = await Promise.all([
           import('../../commands/alarm-list.js'),
           import('../../output/alarm.js'),
           import('../../output/present.js'),
         ]);
-        const options: AlarmListOptions = { clusters: flags.cluster ?? [], namePrefix: flags.namePrefix };
+        const options: AlarmListOptions = {
+          clusters: flags.cluster ?? [],
+          namePrefix: flags.namePrefix,
+          check: flags.check,
+        };
         return present(ctx.out, await runAlarmList(options, ctx), alarmListView);
       }),
     );

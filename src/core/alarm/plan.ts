@@ -379,6 +379,10 @@ export interface AlarmRecord {
   tags: AlarmTag[];
   stateValue: string | undefined;
   stateReason: string | undefined;
+  /** When the state last changed, if DescribeAlarms said. */
+  stateSince?: Date | undefined;
+  /** Period × evaluation periods in seconds, if the alarm says. */
+  evaluationSeconds?: number | undefined;
 }
 
 /** One alarm to delete and why. */
