@@ -3,7 +3,7 @@ import type { AlarmCreateChange, AlarmCreateResult, AlarmEmitResult } from '../c
 import type { AlarmDeleteChange, AlarmDeleteResult } from '../commands/alarm-delete.js';
 import type { AlarmListResult } from '../commands/alarm-list.js';
 import type { EventsChange, EventsPlan } from '../core/alarm/events.js';
-import type { AlarmDeletion, AlarmPlan } from '../core/alarm/plan.js';
+import type { AlarmPlan } from '../core/alarm/plan.js';
 import { type OutcomeWords, outcomesJson, reportOutcomes } from './apply.js';
 import { type PlanLine, renderPlanLines } from './plan.js';
 import type { ResultView } from './present.js';

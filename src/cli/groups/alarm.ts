@@ -93,10 +93,6 @@ export function toAlarmCreateOptions(
       'Without --sns-topic existing alarms keep their actions; --no-actions removes them.',
     );
   }
-  if (flags.format !== undefined && flags.emit === undefined)
-    throw new UsageError('--format needs --emit cloudformation');
-  if (flags.emit !== undefined && flags.dryRun)
-    throw new UsageError('--emit cloudformation writes nothing already; drop --dry-run');
   if (!flags.events && flags.taskStops)
     throw new UsageError('--task-stops and --no-events cannot be used together');
   const actions: AlarmActionsChoice = topics
@@ -129,8 +125,15 @@ export function toAlarmCreateOptions(
 }
 
 /** `--emit cloudformation [--format json|yaml]` as one choice. */
-export function toEmit(flags: { emit?: string; format?: string }): AlarmCreateOptions['emit'] {
+export function toEmit(flags: {
+  emit?: string;
+  format?: string;
+  dryRun?: boolean;
+}): AlarmCreateOptions['emit'] {
+  if (flags.format !== undefined && flags.emit === undefined)
+    throw new UsageError('--format needs --emit cloudformation');
   if (flags.emit === undefined) return undefined;
+  if (flags.dryRun) throw new UsageError('--emit cloudformation writes nothing already; drop --dry-run');
   return { kind: 'cloudformation', format: flags.format === 'yaml' ? 'yaml' : 'json' };
 }
 

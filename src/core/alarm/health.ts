@@ -96,7 +96,7 @@ export function checkAlarmHealth(input: AlarmHealthInput): AlarmHealthProblem[] 
     };
     const what = `${alarm.clusterName}/${alarm.serviceName}`;
     const cluster = clusters.get(key(alarm.region, alarm.clusterName));
-    if (!cluster || cluster.status !== 'ACTIVE') {
+    if (cluster?.status !== 'ACTIVE') {
       problems.push({
         ...at,
         kind: 'cluster-missing',
