@@ -64,6 +64,8 @@ export interface World {
   rules: Map<string, WorldRule>;
   /** Running tasks per `cluster/service` (DescribeServices runningCount); default 0. */
   running: Record<string, number>;
+  /** Writes in the order they arrived, as `Operation name`. */
+  log: string[];
 }
 
 const awsError = (name: string, message = name) => Object.assign(new Error(message), { name, $metadata: {} });
@@ -76,6 +78,7 @@ export function installWorld(init: Partial<World> = {}): World {
   events.reset();
   const world: World = {
     rules: init.rules ?? new Map(),
+    log: [],
     running: init.running ?? {},
     clusters: init.clusters ?? {},
     alarms: init.alarms ?? new Map(),
@@ -172,6 +175,7 @@ export function installWorld(init: Partial<World> = {}): World {
     .on(PutMetricAlarmCommand)
     .callsFake((input: MetricAlarm & { Tags?: { Key: string; Value: string }[] }) => {
       const name = input.AlarmName ?? '';
+      world.log.push(`PutMetricAlarm ${name}`);
       const isNew = !world.alarms.has(name);
       const { Tags, ...definition } = input;
       world.alarms.set(name, {
@@ -197,6 +201,7 @@ export function installWorld(init: Partial<World> = {}): World {
     });
   cloudwatch.on(DeleteAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => {
     if (input.AlarmNames.length > 100) throw awsError('InvalidParameterValue', 'at most 100 names');
+    world.log.push(`DeleteAlarms ${input.AlarmNames.join(',')}`);
     for (const n of input.AlarmNames) {
       world.alarms.delete(n);
       world.tags.delete(alarmArn(n));
@@ -229,6 +234,7 @@ export function installWorld(init: Partial<World> = {}): World {
     .callsFake((input: { TopicArn: string; AttributeName: string; AttributeValue: string }) => {
       const topic = world.topics[input.TopicArn];
       if (!topic) throw awsError('NotFoundException', 'Topic does not exist');
+      world.log.push(`SetTopicAttributes ${input.TopicArn}`);
       if (input.AttributeName === 'Policy') topic.Policy = input.AttributeValue;
       return {};
     });
@@ -274,6 +280,7 @@ export function installWorld(init: Partial<World> = {}): World {
         Tags?: { Key: string; Value: string }[];
       }) => {
         const current = world.rules.get(input.Name);
+        world.log.push(`PutRule ${input.Name}`);
         world.rules.set(input.Name, {
           EventPattern: input.EventPattern,
           State: input.State,
@@ -299,6 +306,7 @@ export function installWorld(init: Partial<World> = {}): World {
       const rule = world.rules.get(input.Rule);
       if (!rule) throw awsError('ResourceNotFoundException');
       if (input.Targets.length > 10) throw awsError('ValidationException', 'at most 10 targets');
+      world.log.push(`PutTargets ${input.Rule}`);
       rule.targets = [
         ...rule.targets.filter((t) => !input.Targets.some((n) => n.Id === t.Id)),
         ...input.Targets,
@@ -308,6 +316,7 @@ export function installWorld(init: Partial<World> = {}): World {
   events.on(RemoveTargetsCommand).callsFake((input: { Rule: string; Ids: string[] }) => {
     const rule = world.rules.get(input.Rule);
     if (!rule) throw awsError('ResourceNotFoundException');
+    world.log.push(`RemoveTargets ${input.Rule}`);
     rule.targets = rule.targets.filter((t) => !input.Ids.includes(t.Id));
     return { FailedEntryCount: 0, FailedEntries: [] };
   });
@@ -315,6 +324,7 @@ export function installWorld(init: Partial<World> = {}): World {
     const rule = world.rules.get(input.Name);
     if (rule?.targets.length)
       throw awsError('ValidationException', "Rule can't be deleted since it has targets.");
+    world.log.push(`DeleteRule ${input.Name}`);
     world.rules.delete(input.Name);
     return {};
   });
