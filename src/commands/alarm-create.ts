@@ -6,6 +6,7 @@ import {
   planClusterRule,
   planEventsChanges,
   planEventsTargetRemovals,
+  topicsInRegion,
 } from '../core/alarm/events.js';
 import { alarmNameSearchPrefix, planDistinctAlarmName } from '../core/alarm/name.js';
 import {
@@ -454,8 +455,9 @@ async function emitTemplate(
   const topics = input.alarmOptions.topics;
   const rules =
     options.events && topics.length
-      ? [...input.clusters].map((c) => {
-          const r = planClusterRule(c, topics, options);
+      ? input.clusters.flatMap((c) => {
+          const r = planClusterRule(c, topicsInRegion(topics, c.region), options);
+          if (r.targets.length === 0) return [];
           return {
             ruleName: r.ruleName,
             description: r.description,

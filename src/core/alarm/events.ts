@@ -174,6 +174,11 @@ export function planTargetId(topicArn: string): string {
   return `${full.slice(0, MAX_TARGET_ID_LENGTH - hash.length - 1)}-${hash}`;
 }
 
+/** The topics of `region` (from their ARNs): the only ones a rule there can target. */
+export function topicsInRegion(topicArns: readonly string[], region: string): string[] {
+  return topicArns.filter((arn) => arn.split(':')[3] === region);
+}
+
 /** The description of a cluster's rule. */
 export function renderRuleDescription(clusterName: string): string {
   return `ECS events meaning tasks of cluster ${clusterName} are not running as declared. Managed by ecsops.`;
@@ -374,8 +379,16 @@ export function planEventsChanges(input: EventsPlanInput): EventsPlan {
     const key = `${cluster.region}\u0000${cluster.clusterArn}`;
     if (seen.has(key)) continue;
     seen.add(key);
-    const wanted = planClusterRule(cluster, topicArns, input);
+    // A rule's targets must be in the rule's region (docs/alarm-events.md): topics elsewhere are skipped.
+    const wanted = planClusterRule(cluster, topicsInRegion(topicArns, cluster.region), input);
     const base = { region: cluster.region, clusterName: cluster.clusterName, ruleName: wanted.ruleName };
+    if (wanted.targets.length === 0) {
+      plan.skipped.push({
+        ...base,
+        reason: `no --sns-topic in ${cluster.region}: an EventBridge rule can only target a topic in its own region`,
+      });
+      continue;
+    }
     if (wanted.eventPattern.length > MAX_EVENT_PATTERN_LENGTH) {
       plan.skipped.push({
         ...base,

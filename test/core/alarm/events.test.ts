@@ -324,6 +324,18 @@ describe('planEventsChanges', () => {
     ]);
   });
 
+  it("a topic in another region is not a target (EventBridge targets are in the rule's region)", () => {
+    const far = 'arn:aws:sns:eu-west-1:123456789012:alerts';
+    const plan = planEventsChanges({
+      clusters: [prod],
+      rules: [],
+      topics: [{ topicArn: far, region: 'eu-west-1', policy: undefined, readable: true }],
+      taskStops: false,
+    });
+    expect(plan.changes).toEqual([]);
+    expect(plan.skipped[0]?.reason).toContain('no --sns-topic in us-east-1');
+  });
+
   it('a rule of that name without the ecsops tags is never touched', () => {
     const foreign: EventsRuleState = {
       region: 'us-east-1',
