@@ -1,6 +1,7 @@
 /**
- * Amazon EventBridge calls ecsops makes for the ECS failure-events rule (default event bus only).
- * API reference: https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_Operations.html
+ * Amazon EventBridge calls ecsops makes for the ECS failure-events rule (default event bus only):
+ * ListRules, ListTagsForResource, ListTargetsByRule, PutRule, TagResource, PutTargets, RemoveTargets,
+ * DeleteRule. API pages and limits: docs/alarm-events.md §2.
  *
  * EventBridge APIs other than PutEvents default to 50 requests per second (docs/alarm-events.md);
  * writers pass a pacer well below that, and the client's adaptive retry covers the rest.
