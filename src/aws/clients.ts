@@ -10,6 +10,7 @@ import type { EcsApi } from './ecs.js';
 import type { EventsApi } from './events.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
+import type { OrganizationsApi } from './organizations.js';
 import type { Ec2Api } from './regions.js';
 import { sdk } from './sdk.js';
 import type { SecretsManagerApi } from './secrets-manager.js';
@@ -30,7 +31,20 @@ export interface AwsClientConfig {
   fallbackRegion?: string | undefined;
   /** --debug: receives one line per completed AWS call. */
   debugLog?: ((line: string) => void) | undefined;
+  /**
+   * Credentials instead of the standard chain: a fleet run's assumed-role credentials for one
+   * account (src/aws/assume-role.ts). The SDK calls it again shortly before the identity expires.
+   */
+  credentials?: CredentialProvider | undefined;
 }
+
+/** What the SDK accepts as `credentials`: called for an identity, again before it expires. */
+export type CredentialProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+  expiration?: Date | undefined;
+}>;
 
 /**
  * What commands receive in their context: one narrow, typed interface per service (the operations
@@ -48,6 +62,8 @@ export interface AwsClients {
   events(region: string): Promise<EventsApi>;
   secretsManager(region: string): Promise<SecretsManagerApi>;
   ec2(region: string): Promise<Ec2Api>;
+  /** Organizations is global: one client, in us-east-1 (aws partition). */
+  organizations(): Promise<OrganizationsApi>;
   /** The region the standard chain resolves (AWS_REGION, profile), or undefined when none is set. */
   defaultRegion(): Promise<string | undefined>;
 }
@@ -94,6 +110,7 @@ export function clientSettings(config: AwsClientConfig, region: string | undefin
     ...(region ? { region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
     // Adaptive = standard retries with exponential backoff plus client-side rate limiting once the
     // service starts throttling: what bulk runs over hundreds of clusters or alarms need.
     retryMode: 'adaptive',
@@ -190,6 +207,12 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
       cached(`ec2:${region}`, async () =>
         (await import('./regions.js')).createEc2Api(
           new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region)),
+        ),
+      ),
+    organizations: () =>
+      cached('organizations', async () =>
+        (await import('./organizations.js')).createOrganizationsApi(
+          new (sdk('@aws-sdk/client-organizations').OrganizationsClient)(common('us-east-1')),
         ),
       ),
     async defaultRegion() {
