@@ -329,10 +329,42 @@ const alarmListFleetView: FleetView<AlarmListResult> = {
       return;
     }
     out.result(renderTable(['ACCOUNT', 'REGION', 'CLUSTER', 'SERVICE', 'STATE', 'ALARM', 'REASON'], rows));
+    const ruleRows = results.flatMap(({ account, result }) =>
+      result.rules.map((rule) => [
+        account,
+        rule.region,
+        rule.clusterName,
+        rule.present ? rule.ruleName : out.colors.yellow('none'),
+        rule.present ? (rule.enabled ? 'ENABLED' : out.colors.yellow('DISABLED')) : '',
+        rule.topicArns.join(', '),
+      ]),
+    );
+    if (ruleRows.length) {
+      out.result('');
+      out.result(renderTable(['ACCOUNT', 'REGION', 'CLUSTER', 'EVENTS RULE', 'STATE', 'TOPICS'], ruleRows));
+    }
+    const checked = results.filter(({ result }) => result.problems !== undefined);
+    if (checked.length) {
+      out.result('');
+      const problems = checked.flatMap(({ account, result }) =>
+        (result.problems ?? []).map((p) => ({ account, p })),
+      );
+      if (problems.length === 0) out.result(out.colors.green('Check: every alarm can fire.'));
+      for (const { account, p } of problems)
+        out.result(`${out.colors.red('!')} ${account} ${p.region} ${p.alarmName}: ${p.message}`);
+    }
   },
   json: (results) => ({
     regions: [...new Set(results.flatMap(({ result }) => result.regions))],
     alarms: results.flatMap(({ account, result }) => result.alarms.map((a) => ({ account, ...a }))),
+    rules: results.flatMap(({ account, result }) => result.rules.map((r) => ({ account, ...r }))),
+    ...(results.some(({ result }) => result.problems !== undefined)
+      ? {
+          problems: results.flatMap(({ account, result }) =>
+            (result.problems ?? []).map((p) => ({ account, ...p })),
+          ),
+        }
+      : {}),
     errors: results.flatMap(({ account, result }) => result.regionErrors.map((e) => ({ account, ...e }))),
   }),
 };
