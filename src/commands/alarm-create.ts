@@ -28,7 +28,7 @@ import { buildTemplate, type CfnTemplate } from '../core/alarm/template.js';
 import type { AlarmOptions, ResolvedAlarmOptions } from '../core/alarm/types.js';
 import type { ClusterState } from '../core/ecs-types.js';
 import { regionOfArn } from '../core/ecs-types.js';
-import { ExitCode, InputError, UsageError } from '../errors.js';
+import { ExitCode, InputError, InterruptedError, UsageError } from '../errors.js';
 import { alarmChangeLabel, reportAlarmCreatePlan } from '../output/alarm.js';
 import type { CommandResult } from '../output/present.js';
 import { renderTemplate, type TemplateFormat } from '../output/template.js';
@@ -40,6 +40,7 @@ import {
   applyExitCode,
   type ChangeOutcome,
   type MutatingOptions,
+  worstExitCode,
 } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
@@ -190,10 +191,21 @@ export async function runAlarmCreate(
     ),
   );
   const existing = existingByRegion.flat();
-  const [topicStates, rules] = await Promise.all([
+  // An events rule that cannot be read is not planned (a warning says why, exit 3); the alarms still are.
+  const [topicStates, rulesRead] = await Promise.all([
     readTopics(ctx, alarmOptions.topics, alarmRegions[0] ?? 'us-east-1'),
-    options.events ? readEventsRules(ctx, alarmRegions) : Promise.resolve([]),
+    options.events
+      ? readEventsRules(ctx, alarmRegions).then(
+          (rules) => ({ rules, error: undefined }),
+          (error: unknown) => {
+            if (error instanceof InterruptedError) throw error;
+            return { rules: [], error: describeError(error) };
+          },
+        )
+      : Promise.resolve({ rules: [], error: undefined }),
   ]);
+  const rules = rulesRead.rules;
+  const eventsUnreadable = rulesRead.error;
 
   // Plan; an existing alarm about to be written over is first identified by its tags.
   const planInput = {
@@ -216,7 +228,9 @@ export async function runAlarmCreate(
     });
     plan = planAlarmChanges(planInput);
   }
-  const eventsPlan = planEvents(options, clusters, rules, topicStates);
+  const eventsPlan = eventsUnreadable
+    ? { changes: [], unchanged: [], skipped: [] }
+    : planEvents(options, clusters, rules, topicStates);
   const changes: AlarmCreateChange[] = [
     ...insightsOff.map(
       (c): AlarmChange => ({
@@ -232,7 +246,11 @@ export async function runAlarmCreate(
   const warnings = [
     ...findTopicWarnings(topicStates, { events: options.events }),
     ...findActionWarnings(plan.changes),
-    ...findEventsWarnings(options, clusters, rules, eventsPlan),
+    ...(eventsUnreadable
+      ? [
+          `Could not read the ECS events rules: ${eventsUnreadable}. The events rule was not planned; the alarms were. Grant the events: actions (README, IAM permissions) or pass --no-events.`,
+        ]
+      : findEventsWarnings(options, clusters, rules, eventsPlan)),
   ];
 
   // Diff.
@@ -292,7 +310,7 @@ export async function runAlarmCreate(
   });
   return {
     kind: 'apply',
-    exitCode: applyExitCode(apply),
+    exitCode: eventsUnreadable ? worstExitCode(applyExitCode(apply), ExitCode.aws) : applyExitCode(apply),
     dryRun: options.dryRun,
     regions: alarmRegions,
     apply,

@@ -176,6 +176,23 @@ describe('alarm create: the ECS failure-events rule', () => {
     expect(world.rules.get('ecsops-events-prod')?.targets).toEqual([]);
   });
 
+  it('events rules that cannot be read: the alarms are still applied, a warning names the action, exit 3', async () => {
+    events.on(ListRulesCommand).rejects(
+      Object.assign(new Error('not authorized to perform: events:ListRules'), {
+        name: 'AccessDeniedException',
+        $metadata: {},
+      }),
+    );
+    const t = createTestContext();
+    const result = applied(await create({}, t));
+    expect(result.exitCode).toBe(ExitCode.aws);
+    expect(cloudwatch.commandCalls(PutMetricAlarmCommand)).toHaveLength(2);
+    expect(eventsWriteCount()).toBe(0);
+    expect(t.stderr()).toContain('Could not read the ECS events rules');
+    expect(t.stderr()).toContain('events:ListRules');
+    expect(t.stderr()).toContain('--no-events');
+  });
+
   it('keeps every existing statement of the topic policy', async () => {
     const existing = {
       Version: '2008-10-17',
