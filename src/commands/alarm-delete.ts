@@ -1,5 +1,9 @@
 import { DELETE_ALARMS_BATCH } from '../aws/cloudwatch-alarms.js';
-import { type EventsRuleDeletion, planEventsRuleDeletions } from '../core/alarm/events.js';
+import {
+  type EventsRuleDeletion,
+  planEventsRuleDeletions,
+  planTopicPolicyRevocations,
+} from '../core/alarm/events.js';
 import { DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
 import {
   type AlarmDeletion,
@@ -8,6 +12,7 @@ import {
   managedTargetOf,
   planAlarmDeletions,
 } from '../core/alarm/plan.js';
+import { regionOfArn } from '../core/ecs-types.js';
 import { UsageError } from '../errors.js';
 import { deletionLabel, reportAlarmDeletePlan } from '../output/alarm.js';
 import type { CommandResult } from '../output/present.js';
@@ -15,6 +20,7 @@ import { applyEventsChange, readEventsRules } from './alarm-events.js';
 import { createWritePacers, readAlarmRecords, readNamedAlarmRecords } from './alarm-list.js';
 import { type ApplyResult, applyChanges, applyExitCode, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
+import { readAll } from './read-all.js';
 import { resolveRegions } from './regions.js';
 
 /** Parsed flags of `alarm delete`. */
@@ -96,7 +102,23 @@ async function planRuleDeletions(
     remaining.set(k, (remaining.get(k) ?? 0) + 1);
   }
   const regions = [...new Set(deletions.filter((d) => d.clusterName).map((d) => d.region))];
-  return planEventsRuleDeletions(await readEventsRules(ctx, regions), affected, remaining);
+  const ruleDeletions = planEventsRuleDeletions(await readEventsRules(ctx, regions), affected, remaining);
+  // The topics those rules sent to: their policies lose the rules' ARNs once the rules are gone.
+  const topics = [...new Set(ruleDeletions.flatMap((d) => d.topicArns))];
+  const states = await readAll(ctx, topics, async (topicArn) => {
+    try {
+      return await (await ctx.aws.sns(regionOfArn(topicArn) ?? 'us-east-1')).readTopic(topicArn);
+    } catch {
+      return undefined;
+    }
+  });
+  const policies = new Map(
+    topics.map((arn, i) => {
+      const state = states[i];
+      return [arn, state?.exists === true ? state.policy : undefined];
+    }),
+  );
+  return [...ruleDeletions, ...planTopicPolicyRevocations(ruleDeletions, policies)];
 }
 
 /**
@@ -110,8 +132,9 @@ export async function applyDeletions(
   records: readonly AlarmRecord[],
   warnings: string[] = [],
 ): Promise<AlarmDeleteResult> {
-  const ruleDeletions = await planRuleDeletions(ctx, deletions, records);
-  const changes: AlarmDeleteChange[] = [...deletions, ...ruleDeletions];
+  const eventsChanges = await planRuleDeletions(ctx, deletions, records);
+  const ruleDeletions = eventsChanges.filter((c) => c.kind === 'delete-rule');
+  const changes: AlarmDeleteChange[] = [...deletions, ...eventsChanges];
   for (const w of warnings) ctx.out.warn(w);
   reportAlarmDeletePlan(ctx.out, changes);
   const pacers = createWritePacers(ctx);
@@ -121,10 +144,21 @@ export async function applyDeletions(
       ? `Delete ${deletions.length} alarm(s) and ${ruleDeletions.length} events rule(s)?`
       : `Delete ${deletions.length} alarm(s)?`,
     label: deletionLabel,
-    // The alarms first; a cluster's rule goes only once all of its alarms went.
-    phaseOf: (c) => (isEventsDeletion(c) ? 1 : 0),
+    // The alarms first; a cluster's rule goes only once all of its alarms went; the topic policies
+    // lose a rule's ARN only once the rule is gone.
+    phaseOf: (c) => (isEventsDeletion(c) ? (c.kind === 'delete-rule' ? 1 : 2) : 0),
     blockedBy: (c, done) => {
       if (!isEventsDeletion(c)) return undefined;
+      if (c.kind === 'put-topic-policy') {
+        const kept = done.find(
+          (o) =>
+            isEventsDeletion(o.change) &&
+            o.change.kind === 'delete-rule' &&
+            (c.revokedRuleArns ?? []).includes(o.change.ruleArn) &&
+            o.status !== 'applied',
+        );
+        return kept ? 'a rule it names was not deleted' : undefined;
+      }
       const left = done.find(
         (o) =>
           !isEventsDeletion(o.change) &&
@@ -140,7 +174,10 @@ export async function applyDeletions(
     // events rule is a batch of its own.
     batch: {
       size: DELETE_ALARMS_BATCH,
-      key: (c) => (isEventsDeletion(c) ? `events ${c.region} ${c.clusterName}` : c.region),
+      key: (c) =>
+        isEventsDeletion(c)
+          ? `events ${c.region} ${c.kind === 'delete-rule' ? c.clusterName : c.topicArn}`
+          : c.region,
       apply: async (batch) => {
         const first = batch[0];
         if (first === undefined) return;

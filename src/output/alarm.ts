@@ -45,7 +45,9 @@ export function eventsPlanLines(change: EventsChange): PlanLine[] {
       return [
         {
           sign: '~',
-          text: `${change.region} topic policy ${change.topicArn}: allow events.amazonaws.com to publish for ${change.ruleArns.join(', ')}`,
+          text: change.revokedRuleArns
+            ? `${change.region} topic policy ${change.topicArn}: no longer allow events.amazonaws.com for ${change.revokedRuleArns.join(', ')}`
+            : `${change.region} topic policy ${change.topicArn}: allow events.amazonaws.com to publish for ${change.ruleArns.join(', ')}`,
         },
       ];
     case 'create-rule':
@@ -169,7 +171,13 @@ export function reportAlarmCreatePlan(
 export function eventsChangeJson(c: EventsChange): Record<string, unknown> {
   switch (c.kind) {
     case 'put-topic-policy':
-      return { kind: c.kind, region: c.region, topicArn: c.topicArn, ruleArns: c.ruleArns };
+      return {
+        kind: c.kind,
+        region: c.region,
+        topicArn: c.topicArn,
+        ruleArns: c.ruleArns,
+        ...(c.revokedRuleArns ? { revokedRuleArns: c.revokedRuleArns } : {}),
+      };
     case 'create-rule':
     case 'update-rule':
       return {
@@ -276,11 +284,12 @@ export function reportAlarmDeletePlan(out: Reporter, changes: readonly AlarmDele
     );
   }
   if (out.jsonMode) return;
-  const rules = changes.filter((c) => 'kind' in c).length;
-  const alarms = changes.length - rules;
+  const rules = changes.filter((c) => 'kind' in c && c.kind === 'delete-rule').length;
+  const policies = changes.filter((c) => 'kind' in c && c.kind === 'put-topic-policy').length;
+  const alarms = changes.filter((c) => !('kind' in c)).length;
   out.info(
     changes.length
-      ? `Plan: ${alarms} to delete${rules ? `, ${rules} events rule(s) to delete with their cluster's last alarm` : ''}.`
+      ? `Plan: ${alarms} to delete${rules ? `, ${rules} events rule(s) to delete with their cluster's last alarm` : ''}${policies ? `, ${policies} topic polic${policies === 1 ? 'y' : 'ies'} to update` : ''}.`
       : 'Plan: nothing to delete.',
   );
 }

@@ -271,6 +271,12 @@ describe('alarm delete / prune: the rule goes with the last alarm of its cluster
       'DeleteAlarms ecsops-task-health-prod-api',
       'RemoveTargets ecsops-events-prod',
       'DeleteRule ecsops-events-prod',
+      `SetTopicAttributes ${TOPIC}`,
+    ]);
+    // The topic policy no longer names the deleted rule; the stage rule is still allowed.
+    const statement = JSON.parse(world.topics[TOPIC]?.Policy ?? '{}').Statement[0];
+    expect(statement.Condition.ArnEquals['aws:SourceArn']).toEqual([
+      'arn:aws:events:us-east-1:123456789012:rule/ecsops-events-stage',
     ]);
     // A second run has nothing to do.
     const again = await del(['api']);
@@ -292,8 +298,10 @@ describe('alarm delete / prune: the rule goes with the last alarm of its cluster
     await create({ clusters: ['stage'] });
     world.clusters.stage = { insights: 'enabled', services: {} };
     const result = await runAlarmPrune({ clusters: [], dryRun: false, yes: true }, createTestContext().ctx);
-    expect(result.apply.counts.applied).toBe(2);
+    // The alarm, the rule, and the topic policy (its last ecsops rule gone, the statement goes).
+    expect(result.apply.counts.applied).toBe(3);
     expect(world.rules.has('ecsops-events-stage')).toBe(false);
+    expect(JSON.parse(world.topics[TOPIC]?.Policy ?? '{}').Statement).toEqual([]);
   });
 });
 

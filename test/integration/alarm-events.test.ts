@@ -309,8 +309,11 @@ describe('alarm events rule, blind spots and --emit (built CLI against moto)', (
       'cloudwatch:DeleteAlarms',
       'events:RemoveTargets',
       'events:DeleteRule',
+      'sns:SetTopicAttributes',
     ]);
     expect(await rules()).toEqual([]);
+    // The topic policy keeps moto's default statement and drops ours with its last rule.
+    expect((await topicPolicy()).Statement.map((st) => st.Sid)).toEqual(['__default_statement_ID']);
   });
 
   it('prune removes the rule with the last alarm of its cluster', async () => {

@@ -265,6 +265,37 @@ export function mergeTopicPolicy(
   return JSON.stringify({ ...document, Statement: statements });
 }
 
+/**
+ * The topic policy without `ruleArns` in our statement (the rules were deleted); the statement goes
+ * when it allows no rule any more. Undefined when nothing changes. Other statements are kept.
+ */
+export function revokeFromTopicPolicy(
+  policy: string | undefined,
+  ruleArns: readonly string[],
+): string | undefined {
+  if (!policy) return undefined;
+  let document: PolicyDocument;
+  try {
+    document = JSON.parse(policy) as PolicyDocument;
+  } catch {
+    return undefined;
+  }
+  const statements = Array.isArray(document.Statement)
+    ? [...document.Statement]
+    : document.Statement
+      ? [document.Statement]
+      : [];
+  const index = statements.findIndex((s) => s.Sid === TOPIC_POLICY_SID);
+  const current = statements[index];
+  if (!current) return undefined;
+  const before = allowedRuleArns(current);
+  const left = before.filter((arn) => !ruleArns.includes(arn));
+  if (left.length === before.length) return undefined;
+  if (left.length === 0) statements.splice(index, 1);
+  else statements[index] = planPublishStatement(String(current.Resource ?? ''), left);
+  return JSON.stringify({ ...document, Statement: statements });
+}
+
 // ---------------------------------------------------------------------------------------------
 // Planning
 
@@ -277,6 +308,8 @@ export type EventsChange =
       policy: string;
       /** The rules whose ARNs the statement now allows (for the blockedBy of their targets). */
       ruleArns: string[];
+      /** Set when the change takes deleted rules out of the statement instead. */
+      revokedRuleArns?: string[];
     }
   | {
       kind: 'create-rule' | 'update-rule';
@@ -304,12 +337,51 @@ export type EventsChange =
       region: string;
       clusterName: string;
       ruleName: string;
+      ruleArn: string;
       /** Targets removed first: EventBridge refuses to delete a rule that still has targets. */
       targetIds: string[];
+      /** SNS topics among the targets (their policies name the rule). */
+      topicArns: string[];
     };
 
-/** The deletion of a cluster's events rule. */
-export type EventsRuleDeletion = Extract<EventsChange, { kind: 'delete-rule' }>;
+/** The deletion of a cluster's events rule, or the topic-policy update that follows it. */
+export type EventsRuleDeletion = Extract<EventsChange, { kind: 'delete-rule' | 'put-topic-policy' }>;
+
+/**
+ * The topic-policy updates after rule deletions: each topic the deleted rules targeted loses their
+ * ARNs from the ecsops statement (the statement goes once empty). `policies` holds the topics'
+ * current policies (undefined = none or unreadable: nothing planned for that topic).
+ */
+export function planTopicPolicyRevocations(
+  deletions: readonly Extract<EventsChange, { kind: 'delete-rule' }>[],
+  policies: ReadonlyMap<string, string | undefined>,
+): Extract<EventsChange, { kind: 'put-topic-policy' }>[] {
+  const byTopic = new Map<string, { region: string; ruleArns: string[] }>();
+  for (const d of deletions) {
+    for (const topic of d.topicArns) {
+      const entry = byTopic.get(topic) ?? { region: topic.split(':')[3] || d.region, ruleArns: [] };
+      entry.ruleArns.push(d.ruleArn);
+      byTopic.set(topic, entry);
+    }
+  }
+  return [...byTopic.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([topicArn, { region, ruleArns }]) => {
+      const policy = revokeFromTopicPolicy(policies.get(topicArn), ruleArns);
+      return policy === undefined
+        ? []
+        : [
+            {
+              kind: 'put-topic-policy' as const,
+              region,
+              topicArn,
+              policy,
+              ruleArns: [],
+              revokedRuleArns: ruleArns,
+            },
+          ];
+    });
+}
 
 /** A rule left alone, and why. */
 export interface EventsRuleSkip {
@@ -492,8 +564,8 @@ export function planEventsRuleDeletions(
   rules: readonly EventsRuleState[],
   affected: ReadonlySet<string>,
   remaining: ReadonlyMap<string, number>,
-): EventsRuleDeletion[] {
-  const changes: EventsRuleDeletion[] = [];
+): Extract<EventsChange, { kind: 'delete-rule' }>[] {
+  const changes: Extract<EventsChange, { kind: 'delete-rule' }>[] = [];
   for (const rule of rules) {
     const clusterName = managedRuleCluster(rule.tags);
     if (!clusterName) continue;
@@ -504,7 +576,9 @@ export function planEventsRuleDeletions(
       region: rule.region,
       clusterName,
       ruleName: rule.name,
+      ruleArn: rule.arn,
       targetIds: (rule.targets ?? []).map((t) => t.Id),
+      topicArns: (rule.targets ?? []).filter((t) => t.Arn.includes(':sns:')).map((t) => t.Arn),
     });
   }
   return changes.sort(

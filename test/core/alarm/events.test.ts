@@ -13,6 +13,7 @@ import {
   planEventsTargetRemovals,
   planRuleArn,
   planTargetId,
+  planTopicPolicyRevocations,
   SERVICE_ACTION_EVENT_NAMES,
   TOPIC_POLICY_SID,
 } from '../../../src/core/alarm/events.js';
@@ -463,8 +464,51 @@ describe('planEventsChanges', () => {
         region: 'us-east-1',
         clusterName: 'a',
         ruleName: 'ecsops-events-a',
+        ruleArn: 'a',
         targetIds: ['ecsops-alerts'],
+        topicArns: [topic],
       },
     ]);
+  });
+
+  it('after rule deletions the topic policy loses their ARNs; the statement goes once empty; others kept', () => {
+    const ruleA = 'arn:aws:events:us-east-1:123456789012:rule/ecsops-events-a';
+    const ruleB = 'arn:aws:events:us-east-1:123456789012:rule/ecsops-events-b';
+    const other = {
+      Sid: 'theirs',
+      Effect: 'Allow',
+      Principal: { AWS: '*' },
+      Action: 'sns:Publish',
+      Resource: topic,
+    };
+    const both = mergeTopicPolicy(JSON.stringify({ Version: '2008-10-17', Statement: [other] }), topic, [
+      ruleA,
+      ruleB,
+    ]);
+    const deletion = (ruleArn: string) => ({
+      kind: 'delete-rule' as const,
+      region: 'us-east-1',
+      clusterName: 'x',
+      ruleName: 'n',
+      ruleArn,
+      targetIds: ['ecsops-alerts'],
+      topicArns: [topic],
+    });
+    const [one] = planTopicPolicyRevocations([deletion(ruleA)], new Map([[topic, both]]));
+    expect(JSON.parse(one?.policy ?? '{}').Statement).toEqual([
+      other,
+      expect.objectContaining({
+        Sid: TOPIC_POLICY_SID,
+        Condition: { ArnEquals: { 'aws:SourceArn': [ruleB] } },
+      }),
+    ]);
+    expect(one?.revokedRuleArns).toEqual([ruleA]);
+    const [all] = planTopicPolicyRevocations([deletion(ruleA), deletion(ruleB)], new Map([[topic, both]]));
+    expect(JSON.parse(all?.policy ?? '{}').Statement).toEqual([other]);
+    // Nothing to take out, or no readable policy: nothing planned.
+    expect(
+      planTopicPolicyRevocations([deletion('arn:aws:events:us-east-1:1:rule/zzz')], new Map([[topic, both]])),
+    ).toEqual([]);
+    expect(planTopicPolicyRevocations([deletion(ruleA)], new Map())).toEqual([]);
   });
 });
