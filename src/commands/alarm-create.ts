@@ -171,7 +171,7 @@ export async function runAlarmCreate(
   const shortNow = findServicesShortNow(read.services);
   for (const s of shortNow) {
     ctx.out.warn(
-      `${s.clusterName}/${s.serviceName}: running ${s.runningCount} of ${s.desiredCount} right now (${s.region}); the alarm starts from this state${s.runningCount === 0 ? ', and a service that never started sends no metrics: the events rule is what reports it' : ''}.`,
+      `${s.clusterName}/${s.serviceName}: running ${s.runningCount} of ${s.desiredCount} right now (${s.region}); the alarm starts from this state${s.runningCount === 0 ? `, and a service that never started sends no metrics: ${options.events ? 'the events rule is what reports it' : 'without the events rule (--no-events) nothing reports it'}` : ''}.`,
     );
   }
   if (options.emit) {
@@ -195,7 +195,7 @@ export async function runAlarmCreate(
   const [topicStates, rulesRead] = await Promise.all([
     readTopics(ctx, alarmOptions.topics, alarmRegions[0] ?? 'us-east-1'),
     options.events
-      ? readEventsRules(ctx, alarmRegions).then(
+      ? readEventsRules(ctx, clusters).then(
           (rules) => ({ rules, error: undefined }),
           (error: unknown) => {
             if (error instanceof InterruptedError) throw error;

@@ -101,8 +101,16 @@ async function planRuleDeletions(
     const k = key(r.region, target.clusterName);
     remaining.set(k, (remaining.get(k) ?? 0) + 1);
   }
-  const regions = [...new Set(deletions.filter((d) => d.clusterName).map((d) => d.region))];
-  const ruleDeletions = planEventsRuleDeletions(await readEventsRules(ctx, regions), affected, remaining);
+  const clusters = [
+    ...new Map(
+      deletions.flatMap((d) =>
+        d.clusterName
+          ? [[key(d.region, d.clusterName), { region: d.region, clusterName: d.clusterName }]]
+          : [],
+      ),
+    ).values(),
+  ];
+  const ruleDeletions = planEventsRuleDeletions(await readEventsRules(ctx, clusters), affected, remaining);
   // The topics those rules sent to: their policies lose the rules' ARNs once the rules are gone.
   const topics = [...new Set(ruleDeletions.flatMap((d) => d.topicArns))];
   const states = await readAll(ctx, topics, async (topicArn) => {

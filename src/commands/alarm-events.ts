@@ -16,16 +16,21 @@ import type { CommandContext } from './context.js';
 import { readAll } from './read-all.js';
 
 /**
- * Every rule under the ecsops prefix on the default bus of each region, with its tags and targets
- * (ListRules, then ListTagsForResource and ListTargetsByRule per rule).
+ * The ecsops rules of these clusters on the default bus, with tags and targets: ListRules under the
+ * ecsops prefix once per region, then ListTagsForResource and ListTargetsByRule only for the rules
+ * named after one of the clusters (other clusters' rules are not read).
  */
 export async function readEventsRules(
   ctx: CommandContext,
-  regions: readonly string[],
+  clusters: readonly { region: string; clusterName: string }[],
 ): Promise<EventsRuleState[]> {
-  const perRegion = await readAll(ctx, [...new Set(regions)], async (region) => {
+  const wanted = new Set(clusters.map((c) => `${c.region}\u0000${planEventsRuleName(c.clusterName)}`));
+  const regions = [...new Set(clusters.map((c) => c.region))];
+  const perRegion = await readAll(ctx, regions, async (region) => {
     const events = await ctx.aws.events(region);
-    const listed = await events.listRulesByPrefix(EVENTS_RULE_PREFIX);
+    const listed = (await events.listRulesByPrefix(EVENTS_RULE_PREFIX)).filter((r) =>
+      wanted.has(`${region}\u0000${r.name}`),
+    );
     return readAll(ctx, listed, async (rule): Promise<EventsRuleState> => {
       const [tags, targets] = await Promise.all([
         events.listRuleTags(rule.arn),
@@ -76,11 +81,7 @@ export async function readClusterEventsRules(
   ctx: CommandContext,
   clusters: readonly { region: string; clusterName: string }[],
 ): Promise<ClusterEventsRuleStatus[]> {
-  const rules = await readEventsRules(
-    ctx,
-    clusters.map((c) => c.region),
-  );
-  return findClusterEventsRules(clusters, rules);
+  return findClusterEventsRules(clusters, await readEventsRules(ctx, clusters));
 }
 
 /**

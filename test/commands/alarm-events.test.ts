@@ -3,7 +3,12 @@
  * ECS / CloudWatch / SNS / EventBridge clients (alarm-world.ts).
  */
 import { PutMetricAlarmCommand } from '@aws-sdk/client-cloudwatch';
-import { ListRulesCommand, PutRuleCommand, PutTargetsCommand } from '@aws-sdk/client-eventbridge';
+import {
+  ListRulesCommand,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+} from '@aws-sdk/client-eventbridge';
 import { SetTopicAttributesCommand } from '@aws-sdk/client-sns';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
@@ -129,6 +134,16 @@ describe('alarm create: the ECS failure-events rule', () => {
       'ecsops-events-stage',
     ]);
     expect(t.stderr()).toContain('2 unchanged, 0 topic policies to update');
+  });
+
+  it("reads only the named clusters' rules (ListRules once a region; tags and targets of those rules)", async () => {
+    await create({ clusters: ['prod', 'stage'] });
+    events.resetHistory();
+    await create({ clusters: ['prod'] });
+    expect(events.commandCalls(ListRulesCommand)).toHaveLength(1);
+    expect(events.commandCalls(ListTargetsByRuleCommand).map((c) => c.args[0].input.Rule)).toEqual([
+      'ecsops-events-prod',
+    ]);
   });
 
   it('--dry-run: the rule, target and policy are planned, zero writes', async () => {
