@@ -25,10 +25,12 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { planEventPattern, TOPIC_POLICY_SID } from '../../src/core/alarm/events.js';
 import { resolveTemplateRefs } from '../../src/core/alarm/template.js';
 import { parseJsonDocument, runCli } from './helpers/cli.js';
+import { startFaultProxy } from './helpers/fault-proxy.js';
 import {
   callsMatching,
   MOTO_ACCOUNT,
   motoClientConfig,
+  motoEndpoint,
   resetMoto,
   startRecording,
   stopRecording,
@@ -343,5 +345,43 @@ describe('alarm events rule, blind spots and --emit (built CLI against moto)', (
     expect(await rules()).toEqual([]);
     const again = await runCli(['alarm', 'prune', '--yes']);
     expect(again.stderr).toContain('Nothing to do.');
+  });
+});
+
+describe('alarm events rule under faults (built CLI through the fault proxy)', () => {
+  beforeAll(seed);
+
+  it('access denied on events:PutTargets: the rule is made, the target fails naming the action (exit 4); a re-run finishes with that write only', async () => {
+    const proxy = await startFaultProxy({ target: motoEndpoint() });
+    try {
+      proxy.setRules([{ match: { operation: 'events:PutTargets' }, fault: { kind: 'access-denied' } }]);
+      const args = [
+        'alarm',
+        'create',
+        '--cluster',
+        'prod',
+        '--all-services',
+        '--sns-topic',
+        topicArn,
+        '--yes',
+      ];
+      const res = await runCli(['--endpoint-url', proxy.endpoint, '--json', ...args]);
+      expect(res.code).toBe(4);
+      const doc = parseJsonDocument(res) as { changes: { kind: string; status: string; error?: string }[] };
+      const targets = doc.changes.find((c) => c.kind === 'put-targets');
+      expect(targets?.status).toBe('failed');
+      expect(targets?.error).toContain('events:PutTargets');
+      expect(doc.changes.find((c) => c.kind === 'create-rule')?.status).toBe('applied');
+      expect((await rules()).map((r) => r.Name)).toEqual(['ecsops-events-prod']);
+
+      proxy.clearRules();
+      await startRecording();
+      const again = await runCli(['--endpoint-url', proxy.endpoint, ...args]);
+      const calls = await stopRecording();
+      expect(again.code).toBe(0);
+      expect(callsMatching(calls, WRITES).map((c) => c.operation)).toEqual(['events:PutTargets']);
+    } finally {
+      await proxy.close();
+    }
   });
 });
