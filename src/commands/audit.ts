@@ -1,12 +1,15 @@
 import { isAccessDeniedError } from '../aws/call.js';
 import type { TaskDefinitionRecord } from '../aws/ecs.js';
+import { type AlarmHealthAlarm, type AlarmHealthInput, checkAlarmHealth } from '../core/alarm/health.js';
 import { DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
-import type { AlarmRecord } from '../core/alarm/plan.js';
+import { type AlarmRecord, managedTargetOf } from '../core/alarm/plan.js';
 import {
   type AuditFinding,
   type FixCommand,
   findAlarmFindings,
+  findAlarmHealthFindings,
   findAwslogsContainers,
+  findEventsRuleFindings,
   findInsightsFindings,
   findLogsFindings,
   findSecretsFindings,
@@ -29,6 +32,7 @@ import {
 } from '../core/task-definition/parse.js';
 import { InterruptedError } from '../errors.js';
 import type { CommandResult } from '../output/present.js';
+import { readClusterEventsRules } from './alarm-events.js';
 import { readAlarmRecords } from './alarm-list.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
@@ -55,7 +59,15 @@ export interface AuditOptions {
 export interface AuditUnreadable {
   account: string;
   region: string;
-  part: 'clusters' | 'account-default' | 'alarms' | 'services' | 'task-definition' | 'secrets' | 'logs';
+  part:
+    | 'clusters'
+    | 'account-default'
+    | 'alarms'
+    | 'events-rules'
+    | 'services'
+    | 'task-definition'
+    | 'secrets'
+    | 'logs';
   /** The cluster or task definition, when the part is one resource. */
   resource?: string | undefined;
   message: string;
@@ -121,6 +133,15 @@ export async function runAudit(options: AuditOptions, ctx: CommandContext): Prom
   }
   for (const e of alarms.regionErrors) unreadable.push(partError(account, e.region, 'alarms', e.error));
   const alarmRegions = new Set(regions.filter((r) => !alarms.regionErrors.some((e) => e.region === r)));
+  const alarmHealth = await auditAlarmHealth(ctx, {
+    account,
+    records: alarms.records,
+    clusters: clusterRead.clusters,
+    services,
+    wholeRegions: options.clusters.length === 0,
+    unreadable,
+    fix,
+  });
   const findings = sortFindings([
     ...findInsightsFindings({ account, clusters, accountDefaults: readDefaults, fix }),
     ...findAlarmFindings({
@@ -130,6 +151,7 @@ export async function runAudit(options: AuditOptions, ctx: CommandContext): Prom
       alarmRegionsRead: alarmRegions,
       fix,
     }),
+    ...alarmHealth,
     ...secrets,
   ]);
   return {
@@ -392,4 +414,102 @@ async function auditLogs(
     }
   });
   return findings;
+}
+
+/**
+ * The alarms that cannot be trusted (`checkAlarmHealth`, as `alarm list --check` runs it) and the
+ * clusters with alarms but no enabled ECS events rule (`readClusterEventsRules`), from what the
+ * audit already read. An alarm is judged only where its cluster and services were read: with
+ * --cluster, only the named clusters' alarms; a cluster whose services could not be read, none.
+ */
+async function auditAlarmHealth(
+  ctx: CommandContext,
+  input: {
+    account: string;
+    records: readonly AlarmRecord[];
+    clusters: readonly ClusterState[];
+    services: readonly ServiceState[];
+    wholeRegions: boolean;
+    unreadable: AuditUnreadable[];
+    fix: FixCommand;
+  },
+): Promise<AuditFinding[]> {
+  const { account, unreadable, fix } = input;
+  const key = (region: string, cluster: string) => `${region}\u0000${cluster}`;
+  const audited = new Set(input.clusters.map((c) => key(c.region, c.clusterName)));
+  const blind = new Set(
+    unreadable
+      .filter((u) => u.part === 'clusters' || u.part === 'services')
+      .map((u) => (u.part === 'clusters' ? `${u.region}\u0000*` : key(u.region, u.resource ?? ''))),
+  );
+  const judged = input.records.filter((r) => {
+    const target = managedTargetOf(r.tags);
+    if (!target) return false;
+    if (blind.has(`${r.region}\u0000*`) || blind.has(key(r.region, target.clusterName))) return false;
+    return input.wholeRegions || audited.has(key(r.region, target.clusterName));
+  });
+  const health = await readAlarmHealthFrom(ctx, judged, input.clusters, input.services);
+  const findings = findAlarmHealthFindings({ account, problems: checkAlarmHealth(health), fix });
+
+  // Clusters (read, ACTIVE) that have ecsops alarms: each should have its events rule.
+  const withAlarms = new Map<string, { region: string; clusterName: string }>();
+  for (const r of judged) {
+    const target = managedTargetOf(r.tags);
+    const k = target && key(r.region, target.clusterName);
+    if (k && audited.has(k)) withAlarms.set(k, { region: r.region, clusterName: target.clusterName });
+  }
+  const byRegion = new Map<string, { region: string; clusterName: string }[]>();
+  for (const c of withAlarms.values()) byRegion.set(c.region, [...(byRegion.get(c.region) ?? []), c]);
+  const regions = [...byRegion.keys()];
+  const settled = await mapConcurrent(
+    regions,
+    ctx.global.concurrency,
+    (region) => readClusterEventsRules(ctx, byRegion.get(region) ?? []),
+    ctx.signal,
+  );
+  regions.forEach((region, i) => {
+    const s = settledOrInterrupted(settled[i]);
+    if (s.status === 'rejected') unreadable.push(partError(account, region, 'events-rules', s.reason));
+    else findings.push(...findEventsRuleFindings({ account, rules: s.value, fix }));
+  });
+  return findings;
+}
+
+/** `checkAlarmHealth`'s input from the audit's own reads: no cluster or service is read again. */
+function readAlarmHealthFrom(
+  ctx: CommandContext,
+  records: readonly AlarmRecord[],
+  clusters: readonly ClusterState[],
+  services: readonly ServiceState[],
+): AlarmHealthInput {
+  return {
+    alarms: records.flatMap((r): AlarmHealthAlarm[] => {
+      const target = managedTargetOf(r.tags);
+      return target
+        ? [
+            {
+              region: r.region,
+              alarmName: r.alarmName,
+              ...target,
+              stateValue: r.stateValue,
+              stateSince: r.stateSince,
+              evaluationSeconds: r.evaluationSeconds,
+            },
+          ]
+        : [];
+    }),
+    clusters: clusters.map((c) => ({
+      region: c.region,
+      clusterName: c.clusterName,
+      status: c.status,
+      containerInsights: c.containerInsights,
+    })),
+    services: services.map((s) => ({
+      region: s.region,
+      clusterName: s.clusterName,
+      serviceName: s.serviceName,
+      desiredCount: s.desiredCount,
+    })),
+    now: ctx.now(),
+  };
 }

@@ -7,6 +7,7 @@ import {
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
 import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import { CreateTopicCommand, SNSClient } from '@aws-sdk/client-sns';
 import { PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { accountClientConfig } from './helpers/accounts.js';
@@ -34,6 +35,7 @@ function clientsFor(config: ClientConfig, account: string) {
     iam: new IAMClient(config),
     ssm: new SSMClient(config),
     cloudwatch: new CloudWatchClient(config),
+    sns: new SNSClient(config),
   };
 }
 let w = clientsFor(motoClientConfig(), MOTO_ACCOUNT);
@@ -164,7 +166,22 @@ async function seedCleanPart() {
   await service('ok', 'app', 'ok-app', 1);
   // Scaled to zero: no alarm needed.
   await service('ok', 'idle', 'ok-app', 0);
-  await managedAlarm('ok', 'app');
+  // The alarm and the cluster's ECS events rule, as `alarm create` makes them.
+  const topic = await w.sns.send(new CreateTopicCommand({ Name: 'alerts' }));
+  const fleet = w.account === MOTO_ACCOUNT ? [] : ['--accounts', w.account];
+  const created = await runCli([
+    ...fleet,
+    'alarm',
+    'create',
+    '--cluster',
+    'ok',
+    '--service',
+    'app',
+    '--sns-topic',
+    topic.TopicArn ?? '',
+    '--yes',
+  ]);
+  if (created.code !== 0) throw new Error(`alarm create failed: ${created.stderr}`);
 }
 
 describe('ecsops audit, a clean world (built CLI against moto)', () => {
@@ -272,7 +289,9 @@ describe('ecsops audit, a world with one problem of each kind', () => {
       }),
     );
     await service('prod', 'api', 'api', 1);
+    // An alarm without the cluster's events rule; in cluster ok (Insights on), one whose service is gone.
     await managedAlarm('prod', 'api');
+    await managedAlarm('ok', 'gone');
     proxy = await startFaultProxy({ target: motoEndpoint() });
   });
   afterAll(async () => {
@@ -296,6 +315,8 @@ describe('ecsops audit, a world with one problem of each kind', () => {
         'secret-missing',
         'logs-role-cannot-write',
         'awslogs-in-use',
+        'cluster-without-events-rule',
+        'alarm-orphaned',
       ]),
     );
     expect(byKind('insights-off').map((f) => f.resource.name)).toEqual(['prod']);
@@ -328,6 +349,10 @@ describe('ecsops audit, a world with one problem of each kind', () => {
       ['api:1', 'info'],
       ['ok-app:1', 'info'],
     ]);
+    expect(byKind('cluster-without-events-rule').map((f) => f.resource.name)).toEqual(['prod']);
+    expect(byKind('alarm-orphaned')).toMatchObject([
+      { resource: { name: 'ok/gone' }, fix: 'ecsops alarm prune --cluster ok --region us-east-1' },
+    ]);
     expect(doc.summary).toContainEqual({
       kind: 'service-without-alarm',
       severity: 'high',
@@ -351,7 +376,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     expect(res.stdout).toContain(
       'fix: ecsops alarm create --cluster prod --service web --sns-topic <topic-arn> --region us-east-1',
     );
-    expect(res.stdout).toContain('8 finding(s), 2 note(s)');
+    expect(res.stdout).toContain('10 finding(s), 2 note(s)');
   });
 
   it('the printed fix commands work: after them the insights findings are gone', async () => {
@@ -390,7 +415,11 @@ describe('ecsops audit, a world with one problem of each kind', () => {
   it('--cluster limits the audit to the named clusters; an unknown one is a usage error', async () => {
     const res = await runCli(['audit', '--cluster', 'ok', '--json']);
     const doc = parseJsonDocument(res) as unknown as AuditDocument;
-    expect(doc.findings.map((f) => f.kind)).toEqual(['insights-default-off', 'awslogs-in-use']);
+    expect(doc.findings.map((f) => f.kind)).toEqual([
+      'insights-default-off',
+      'alarm-orphaned',
+      'awslogs-in-use',
+    ]);
     const unknown = await runCli(['audit', '--cluster', 'nope', '--json']);
     expect(unknown.code).toBe(2);
     expect(unknown.stdout).toContain('Cluster not found: nope');
