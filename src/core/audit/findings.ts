@@ -310,58 +310,6 @@ export function findEventsRuleFindings(input: {
     );
 }
 
-/** One difference `findSecretsDrift` (src/commands/secrets-drift.ts) reports, as the audit needs it. */
-export interface SecretsDriftItemLike {
-  kind: 'added' | 'deleted' | 'changed';
-  container: string;
-  name: string;
-  parameter: string;
-  source: string;
-  valueFrom: string;
-  detail?: string | undefined;
-}
-
-const DRIFT_KINDS = {
-  added: 'secrets-drift-added',
-  deleted: 'secrets-drift-deleted',
-  changed: 'secrets-drift-changed',
-} as const satisfies Record<SecretsDriftItemLike['kind'], AuditKind>;
-
-/** The drift of one migrated definition from its recorded sources (`ecsops:secrets-source`). */
-export function findDriftFindings(input: {
-  account: string;
-  region: string;
-  taskDefinition: { label: string; arn?: string | undefined };
-  services: readonly string[];
-  items: readonly SecretsDriftItemLike[];
-  fix: FixCommand;
-}): AuditFinding[] {
-  return input.items.map((d) =>
-    finding(DRIFT_KINDS[d.kind], {
-      account: input.account,
-      region: input.region,
-      resource: { type: 'task-definition', name: input.taskDefinition.label, arn: input.taskDefinition.arn },
-      services: [...input.services],
-      container: d.container,
-      secretName: d.name,
-      valueFrom: d.valueFrom,
-      message:
-        d.kind === 'deleted'
-          ? `${d.name} reads ${d.parameter}, which is no longer under ${d.source}: the next task start fails`
-          : d.kind === 'added'
-            ? `${d.parameter} is now under ${d.source} but the definition has no ${d.name}`
-            : `${d.name} from ${d.source} changed: ${d.detail ?? `now ${d.parameter}`}`,
-      fix: input.fix(input.region, [
-        'secrets',
-        'sync',
-        '--task-def',
-        shellWord(input.taskDefinition.label),
-        '--register',
-      ]),
-    }),
-  );
-}
-
 /** The containers of a task definition that log with the awslogs driver. */
 export function findAwslogsContainers(taskDefinition: Readonly<Record<string, unknown>>): string[] {
   const containers = Array.isArray(taskDefinition.containerDefinitions)

@@ -38,12 +38,6 @@ export const AUDIT_KINDS = {
       "a role cannot write a container's log destination (the execution role for awslogs, the task role for FireLens): logs are lost",
     fix: 'logs check --fix',
   },
-  'secrets-drift-deleted': {
-    severity: 'high',
-    about:
-      'a migrated definition reads a parameter that is gone from its recorded path: the next task start fails',
-    fix: 'secrets sync --register',
-  },
   'service-without-alarm': {
     severity: 'high',
     about: 'a service with desired count > 0 has no ecsops task-health alarm',
@@ -54,16 +48,6 @@ export const AUDIT_KINDS = {
     about:
       "a service's task-health alarm has been INSUFFICIENT_DATA longer than its evaluation window: it cannot fire",
     fix: 'alarm create',
-  },
-  'secrets-drift-added': {
-    severity: 'medium',
-    about: 'a parameter now under a recorded path is missing from the migrated definition: new tasks lack it',
-    fix: 'secrets sync --register',
-  },
-  'secrets-drift-changed': {
-    severity: 'medium',
-    about: "a recorded path now maps an env var to another parameter, or the parameter's type changed",
-    fix: 'secrets sync --register',
   },
   'wrapper-in-use': {
     severity: 'medium',

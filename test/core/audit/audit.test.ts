@@ -5,7 +5,6 @@ import {
   type FixCommand,
   findAlarmFindings,
   findAlarmHealthFindings,
-  findDriftFindings,
   findEventsRuleFindings,
   findInsightsFindings,
   findSecretsFindings,
@@ -311,38 +310,5 @@ describe('findEventsRuleFindings', () => {
     const found = findEventsRuleFindings({ account: ACCOUNT, rules: [rule(present, enabled)], fix });
     expect(found).toHaveLength(n);
     if (n) expect(found[0]?.kind).toBe('cluster-without-events-rule');
-  });
-});
-
-describe('findDriftFindings', () => {
-  it.each([
-    ['deleted', 'secrets-drift-deleted', 'high'],
-    ['added', 'secrets-drift-added', 'medium'],
-    ['changed', 'secrets-drift-changed', 'medium'],
-  ] as const)('%s -> %s (%s), fixed by secrets sync', (kind, auditKind, severity) => {
-    const [f] = findDriftFindings({
-      account: ACCOUNT,
-      region: 'eu-west-1',
-      taskDefinition: { label: 'billing:4' },
-      services: ['prod/billing'],
-      items: [
-        {
-          kind,
-          container: 'app',
-          name: 'DB_URL',
-          parameter: '/billing/db-url',
-          source: 'chamber:/billing/',
-          valueFrom: 'x',
-        },
-      ],
-      fix,
-    });
-    expect(f).toMatchObject({
-      kind: auditKind,
-      severity,
-      secretName: 'DB_URL',
-      fix: 'ecsops secrets sync --task-def billing:4 --register --region eu-west-1',
-    });
-    expect(f?.message).toContain('/billing/db-url');
   });
 });
