@@ -86,6 +86,7 @@ async function withTags(
       stateReason: alarm.StateReason,
       stateSince: alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp,
       evaluationSeconds: evaluationSecondsOf(alarm),
+      alarmActions: alarm.ActionsEnabled === false ? [] : (alarm.AlarmActions ?? []),
     }),
   );
 }
@@ -273,16 +274,9 @@ function watchedClusters(alarms: readonly { region: string; clusterName: string 
   );
 }
 
-/**
- * Reads what checkAlarmHealth needs for managed alarm records (from readAlarmRecords): the
- * clusters they point at (DescribeClusters, per region) and their services (DescribeServices, 10
- * a call). Exported for `ecsops audit`.
- */
-export async function readAlarmHealthInput(
-  ctx: CommandContext,
-  records: readonly AlarmRecord[],
-): Promise<AlarmHealthInput> {
-  const alarms: AlarmHealthAlarm[] = records.flatMap((r) => {
+/** The managed alarms among `records`, as checkAlarmHealth takes them (also for `ecsops audit`). */
+export function healthAlarmsOf(records: readonly AlarmRecord[]): AlarmHealthAlarm[] {
+  return records.flatMap((r) => {
     const target = managedTargetOf(r.tags);
     return target
       ? [
@@ -293,10 +287,23 @@ export async function readAlarmHealthInput(
             stateValue: r.stateValue,
             stateSince: r.stateSince,
             evaluationSeconds: r.evaluationSeconds,
+            alarmActions: r.alarmActions,
           },
         ]
       : [];
   });
+}
+
+/**
+ * Reads what checkAlarmHealth needs for managed alarm records (from readAlarmRecords): the
+ * clusters they point at (DescribeClusters, per region) and their services (DescribeServices, 10
+ * a call). Exported for `ecsops audit`.
+ */
+export async function readAlarmHealthInput(
+  ctx: CommandContext,
+  records: readonly AlarmRecord[],
+): Promise<AlarmHealthInput> {
+  const alarms = healthAlarmsOf(records);
   const byRegion = new Map<string, Map<string, Set<string>>>();
   for (const a of alarms) {
     const clusters = byRegion.get(a.region) ?? new Map<string, Set<string>>();

@@ -1,6 +1,6 @@
 import { isAccessDeniedError } from '../aws/call.js';
 import type { TaskDefinitionRecord } from '../aws/ecs.js';
-import { type AlarmHealthAlarm, type AlarmHealthInput, checkAlarmHealth } from '../core/alarm/health.js';
+import { type AlarmHealthInput, checkAlarmHealth } from '../core/alarm/health.js';
 import { DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
 import { type AlarmRecord, managedTargetOf } from '../core/alarm/plan.js';
 import {
@@ -33,7 +33,7 @@ import {
 import { InterruptedError } from '../errors.js';
 import type { CommandResult } from '../output/present.js';
 import { readClusterEventsRules } from './alarm-events.js';
-import { readAlarmRecords } from './alarm-list.js';
+import { healthAlarmsOf, readAlarmRecords } from './alarm-list.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { readAccountDefaults } from './insights-status.js';
@@ -483,21 +483,7 @@ function readAlarmHealthFrom(
   services: readonly ServiceState[],
 ): AlarmHealthInput {
   return {
-    alarms: records.flatMap((r): AlarmHealthAlarm[] => {
-      const target = managedTargetOf(r.tags);
-      return target
-        ? [
-            {
-              region: r.region,
-              alarmName: r.alarmName,
-              ...target,
-              stateValue: r.stateValue,
-              stateSince: r.stateSince,
-              evaluationSeconds: r.evaluationSeconds,
-            },
-          ]
-        : [];
-    }),
+    alarms: healthAlarmsOf(records),
     clusters: clusters.map((c) => ({
       region: c.region,
       clusterName: c.clusterName,

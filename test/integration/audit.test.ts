@@ -292,6 +292,9 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     // An alarm without the cluster's events rule; in cluster ok (Insights on), one whose service is gone.
     await managedAlarm('prod', 'api');
     await managedAlarm('ok', 'gone');
+    // A running service whose alarm has no action: it would go to ALARM and tell no one.
+    await service('ok', 'quiet', 'ok-app', 1);
+    await managedAlarm('ok', 'quiet');
     proxy = await startFaultProxy({ target: motoEndpoint() });
   });
   afterAll(async () => {
@@ -317,6 +320,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
         'awslogs-in-use',
         'cluster-without-events-rule',
         'alarm-orphaned',
+        'alarm-without-actions',
       ]),
     );
     expect(byKind('insights-off').map((f) => f.resource.name)).toEqual(['prod']);
@@ -350,6 +354,12 @@ describe('ecsops audit, a world with one problem of each kind', () => {
       ['ok-app:1', 'info'],
     ]);
     expect(byKind('cluster-without-events-rule').map((f) => f.resource.name)).toEqual(['prod']);
+    expect(byKind('alarm-without-actions')).toMatchObject([
+      {
+        resource: { name: 'ok/quiet' },
+        fix: 'ecsops alarm create --cluster ok --service quiet --sns-topic <topic-arn> --region us-east-1',
+      },
+    ]);
     expect(byKind('alarm-orphaned')).toMatchObject([
       { resource: { name: 'ok/gone' }, fix: 'ecsops alarm prune --cluster ok --region us-east-1' },
     ]);
@@ -376,7 +386,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     expect(res.stdout).toContain(
       'fix: ecsops alarm create --cluster prod --service web --sns-topic <topic-arn> --region us-east-1',
     );
-    expect(res.stdout).toContain('10 finding(s), 2 note(s)');
+    expect(res.stdout).toContain('11 finding(s), 2 note(s)');
   });
 
   it('the printed fix commands work: after them the insights findings are gone', async () => {
@@ -416,6 +426,7 @@ describe('ecsops audit, a world with one problem of each kind', () => {
     const res = await runCli(['audit', '--cluster', 'ok', '--json']);
     const doc = parseJsonDocument(res) as unknown as AuditDocument;
     expect(doc.findings.map((f) => f.kind)).toEqual([
+      'alarm-without-actions',
       'insights-default-off',
       'alarm-orphaned',
       'awslogs-in-use',

@@ -16,6 +16,8 @@ export const ALARM_HEALTH_KINDS = [
   'service-missing',
   /** Its service is at desired 0: the alarm reads healthy by design. */
   'service-idle',
+  /** It has no alarm action (or its actions are disabled): it changes state and tells no one. */
+  'no-actions',
 ] as const;
 export type AlarmHealthKind = (typeof ALARM_HEALTH_KINDS)[number];
 
@@ -30,6 +32,8 @@ export interface AlarmHealthAlarm {
   stateSince: Date | undefined;
   /** Period × evaluation periods, in seconds; undefined when the alarm does not say. */
   evaluationSeconds: number | undefined;
+  /** Its ALARM-state actions (AlarmActions) when ActionsEnabled; undefined when not read. */
+  alarmActions?: readonly string[] | undefined;
 }
 
 /** A cluster an alarm points at, as read (absent from the input = not found). */
@@ -128,6 +132,13 @@ export function checkAlarmHealth(input: AlarmHealthInput): AlarmHealthProblem[] 
         message: `${what}: desired count is 0; the alarm reads healthy whatever happens (ecsops alarm prune removes it)`,
       });
       continue;
+    }
+    if (alarm.alarmActions !== undefined && alarm.alarmActions.length === 0) {
+      problems.push({
+        ...at,
+        kind: 'no-actions',
+        message: `${what}: the alarm has no enabled alarm action: it goes to ALARM and notifies no one (ecsops alarm create --cluster ${alarm.clusterName} --service ${alarm.serviceName} --sns-topic ARN)`,
+      });
     }
     if (alarm.stateValue === 'INSUFFICIENT_DATA') {
       const windowMs = (alarm.evaluationSeconds ?? 0) * 1000;

@@ -383,6 +383,8 @@ export interface AlarmRecord {
   stateSince?: Date | undefined;
   /** Period × evaluation periods in seconds, if the alarm says. */
   evaluationSeconds?: number | undefined;
+  /** AlarmActions, or none when ActionsEnabled is false (actions that never run). */
+  alarmActions?: readonly string[] | undefined;
 }
 
 /** One alarm to delete and why. */

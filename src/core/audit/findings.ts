@@ -243,9 +243,9 @@ export function findAlarmHealthFindings(input: {
       alarmName: p.alarmName,
       message: p.message,
     };
-    if (p.kind === 'insufficient-data') {
+    if (p.kind === 'insufficient-data' || p.kind === 'no-actions') {
       out.push(
-        finding('alarm-insufficient-data', {
+        finding(p.kind === 'no-actions' ? 'alarm-without-actions' : 'alarm-insufficient-data', {
           ...where,
           fix: input.fix(p.region, [
             'alarm',

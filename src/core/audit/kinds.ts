@@ -49,6 +49,11 @@ export const AUDIT_KINDS = {
       "a service's task-health alarm has been INSUFFICIENT_DATA longer than its evaluation window: it cannot fire",
     fix: 'alarm create',
   },
+  'alarm-without-actions': {
+    severity: 'high',
+    about: "a service's task-health alarm has no enabled alarm action: it goes to ALARM and notifies no one",
+    fix: 'alarm create',
+  },
   'wrapper-in-use': {
     severity: 'medium',
     about: 'a task definition a service runs still loads secrets through an env-loading wrapper',

@@ -54,6 +54,25 @@ describe('checkAlarmHealth', () => {
     expect(problem?.message).toContain('180 s evaluation window');
   });
 
+  it('an alarm without an enabled alarm action notifies no one; actions not read are not judged', () => {
+    const [problem, ...rest] = checkAlarmHealth(input({ alarms: [alarm({ alarmActions: [] })] }));
+    expect(rest).toEqual([]);
+    expect(problem).toMatchObject({ kind: 'no-actions', clusterName: 'prod', serviceName: 'web' });
+    expect(problem?.message).toContain('--sns-topic');
+    expect(
+      checkAlarmHealth(input({ alarms: [alarm({ alarmActions: ['arn:aws:sns:us-east-1:1:ops'] })] })),
+    ).toEqual([]);
+    expect(checkAlarmHealth(input({ alarms: [alarm({ alarmActions: undefined })] }))).toEqual([]);
+    // Both problems of one alarm are reported: it is silent twice over.
+    expect(
+      checkAlarmHealth(
+        input({
+          alarms: [alarm({ alarmActions: [], stateValue: 'INSUFFICIENT_DATA', stateSince: minutesAgo(90) })],
+        }),
+      ).map((p) => p.kind),
+    ).toEqual(['no-actions', 'insufficient-data']);
+  });
+
   it('INSUFFICIENT_DATA since an unknown time counts (a runbook cannot rule it out)', () => {
     const problems = checkAlarmHealth(
       input({ alarms: [alarm({ stateValue: 'INSUFFICIENT_DATA', stateSince: undefined })] }),

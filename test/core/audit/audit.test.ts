@@ -279,6 +279,11 @@ describe('findAlarmHealthFindings', () => {
       'alarm-insufficient-data',
       'ecsops alarm create --cluster prod --service web --sns-topic <topic-arn> --region eu-west-1',
     ],
+    [
+      'no-actions',
+      'alarm-without-actions',
+      'ecsops alarm create --cluster prod --service web --sns-topic <topic-arn> --region eu-west-1',
+    ],
     ['service-missing', 'alarm-orphaned', 'ecsops alarm prune --cluster prod --region eu-west-1'],
     ['service-idle', 'alarm-orphaned', 'ecsops alarm prune --cluster prod --region eu-west-1'],
     ['cluster-missing', 'alarm-orphaned', 'ecsops alarm prune --cluster prod --region eu-west-1'],
