@@ -125,6 +125,15 @@ export function resolveCollisions(
   return { secrets, collisions, refusals };
 }
 
+/**
+ * One `ecsops:secrets-source` entry: `tool[+modifier…]:target`, e.g. `chamber:/billing/`,
+ * `aws-env+recursive:/app/`, `ssmwrap+onelevel+prefix=APP_:/app`. The modifiers are the naming
+ * options `secrets drift` needs to re-expand the target (core/secrets/drift.ts reads them back).
+ */
+export function recordedSource(tool: ToolName, modifiers: readonly string[], target: string): string {
+  return `${[tool, ...modifiers].join('+')}:${target}`;
+}
+
 /** An SSM source for a parameter. */
 export function ssmSource(parameter: ParameterMetadata): SecretSource {
   return { kind: 'ssm', parameterName: parameter.name, parameter };
