@@ -9,6 +9,7 @@ import type { CloudWatchApi } from './cloudwatch-alarms.js';
 import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
+import type { OrganizationsApi } from './organizations.js';
 import type { Ec2Api } from './regions.js';
 import { sdk } from './sdk.js';
 import type { SecretsManagerApi } from './secrets-manager.js';
@@ -29,7 +30,20 @@ export interface AwsClientConfig {
   fallbackRegion?: string | undefined;
   /** --debug: receives one line per completed AWS call. */
   debugLog?: ((line: string) => void) | undefined;
+  /**
+   * Credentials instead of the standard chain: a fleet run's assumed-role credentials for one
+   * account (src/aws/assume-role.ts). The SDK calls it again shortly before the identity expires.
+   */
+  credentials?: CredentialProvider | undefined;
 }
+
+/** What the SDK accepts as `credentials`: called for an identity, again before it expires. */
+export type CredentialProvider = () => Promise<{
+  accessKeyId: string;
+  secretAccessKey: string;
+  sessionToken?: string | undefined;
+  expiration?: Date | undefined;
+}>;
 
 /**
  * What commands receive in their context: one narrow, typed interface per service (the operations
@@ -46,6 +60,8 @@ export interface AwsClients {
   sns(region: string): Promise<SnsApi>;
   secretsManager(region: string): Promise<SecretsManagerApi>;
   ec2(region: string): Promise<Ec2Api>;
+  /** Organizations is global: one client, in us-east-1 (aws partition). */
+  organizations(): Promise<OrganizationsApi>;
   /** The region the standard chain resolves (AWS_REGION, profile), or undefined when none is set. */
   defaultRegion(): Promise<string | undefined>;
 }
@@ -92,6 +108,7 @@ export function clientSettings(config: AwsClientConfig, region: string | undefin
     ...(region ? { region } : {}),
     ...(config.profile ? { profile: config.profile } : {}),
     ...(config.endpoint ? { endpoint: config.endpoint } : {}),
+    ...(config.credentials ? { credentials: config.credentials } : {}),
     // Adaptive = standard retries with exponential backoff plus client-side rate limiting once the
     // service starts throttling: what bulk runs over hundreds of clusters or alarms need.
     retryMode: 'adaptive',
@@ -181,6 +198,12 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
       cached(`ec2:${region}`, async () =>
         (await import('./regions.js')).createEc2Api(
           new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region)),
+        ),
+      ),
+    organizations: () =>
+      cached('organizations', async () =>
+        (await import('./organizations.js')).createOrganizationsApi(
+          new (sdk('@aws-sdk/client-organizations').OrganizationsClient)(common('us-east-1')),
         ),
       ),
     async defaultRegion() {

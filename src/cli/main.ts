@@ -7,12 +7,13 @@
 import { readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { isAwsSdkError, toAwsError } from '../aws/call.js';
-import { createAwsClients } from '../aws/clients.js';
+import { type AwsClientConfig, createAwsClients } from '../aws/clients.js';
 import type { CommandContext, GlobalOptions } from '../commands/context.js';
 import { EcsopsError, ExitCode, InterruptedError, UsageError } from '../errors.js';
 import { loadColors, shouldUseColor } from '../output/colors.js';
 import { createReporter, type Reporter } from '../output/reporter.js';
 import { CommanderError } from './commander.js';
+import { type RawFleetFlags, toFleetOptions } from './fleet-options.js';
 import { interruptSignal, onSecondInterrupt } from './interrupt.js';
 import { createProgram } from './program.js';
 import type { RunCommand } from './run.js';
@@ -49,19 +50,20 @@ export async function main(argv: string[]): Promise<void> {
       stderr: process.stderr,
       env: process.env,
     });
+    const clientConfig: AwsClientConfig = {
+      profile: global.profile,
+      endpoint: global.endpointUrl,
+      maxAttempts: global.maxAttempts,
+      userAgent: `ecsops/${VERSION}`,
+      fallbackRegion: process.env.AWS_DEFAULT_REGION || undefined,
+      debugLog: global.debug ? (line) => out.debug(line) : undefined,
+    };
     const ctx: CommandContext = {
       out,
       global,
       signal,
       interactive: Boolean(process.stdin.isTTY && process.stderr.isTTY),
-      aws: createAwsClients({
-        profile: global.profile,
-        endpoint: global.endpointUrl,
-        maxAttempts: global.maxAttempts,
-        userAgent: `ecsops/${VERSION}`,
-        fallbackRegion: process.env.AWS_DEFAULT_REGION || undefined,
-        debugLog: global.debug ? (line) => out.debug(line) : undefined,
-      }),
+      aws: createAwsClients(clientConfig),
       // readline is loaded only when a prompt is actually shown.
       confirm: async (question) =>
         (await import('../output/prompt.js')).askYesNo(question, {
@@ -73,7 +75,21 @@ export async function main(argv: string[]): Promise<void> {
     };
     try {
       if (signal.aborted) throw new InterruptedError('Interrupted before anything was done.');
-      process.exitCode = await body(ctx);
+      const fleet = global.fleet;
+      if (fleet) {
+        // --accounts / --org: the command runs once per account (src/cli/fleet.ts), loaded only then.
+        const flags = globalFlags(command);
+        const mutating = command.options.some((o) => o.long === '--yes');
+        process.exitCode = await (await import('./fleet.js')).runFleet(ctx, fleet, body, {
+          clientsFor: (credentials) => createAwsClients({ ...clientConfig, credentials }),
+          reportError: (error, accountOut) => reportError(error, accountOut, global.debug),
+          errorDocument,
+          mutating,
+          prompts: mutating && !flags.yes && !flags.dryRun && ctx.interactive,
+        });
+      } else {
+        process.exitCode = await body(ctx);
+      }
     } catch (error) {
       process.exitCode = reportError(error, out, global.debug);
       // --json promises one document on stdout, failures included.
@@ -167,6 +183,7 @@ function toGlobalOptions(flags: Record<string, unknown>): GlobalOptions {
     debug: Boolean(flags.debug),
     concurrency: (flags.concurrency as number | undefined) ?? 8,
     maxAttempts: (flags.maxAttempts as number | undefined) ?? 8,
+    fleet: toFleetOptions(flags as RawFleetFlags),
   };
 }
 

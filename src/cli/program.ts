@@ -9,7 +9,7 @@ import { registerAlarmCommands } from './groups/alarm.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
 import { registerSecretsCommands } from './groups/secrets.js';
-import { collectRegions, integerIn } from './options.js';
+import { collectList, collectRegions, integerIn } from './options.js';
 import type { RunCommand } from './run.js';
 
 export interface ProgramDeps {
@@ -48,6 +48,37 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
       new Option('--max-attempts <n>', 'attempts per AWS call, with adaptive retry and backoff')
         .argParser(integerIn(1, 20))
         .default(8),
+    )
+    // Accounts and organizations (README): the command runs once per account, on assumed-role credentials.
+    .addOption(
+      new Option('--accounts <ids>', 'run in these AWS accounts: comma-separated, repeatable').argParser(
+        collectList,
+      ),
+    )
+    .addOption(new Option('--org', 'run in every ACTIVE account of the AWS Organization'))
+    .addOption(
+      new Option(
+        '--org-ou <ids>',
+        'run in every ACTIVE account under these OUs and their child OUs',
+      ).argParser(collectList),
+    )
+    .addOption(
+      new Option(
+        '--exclude-accounts <ids>',
+        'leave these accounts out (comma-separated, repeatable)',
+      ).argParser(collectList),
+    )
+    .addOption(
+      new Option(
+        '--assume-role <name|arn>',
+        'role to assume in each account: a name, or an ARN template with {account} (default: OrganizationAccountAccessRole)',
+      ),
+    )
+    .addOption(
+      new Option('--external-id <id>', 'external id for sts:AssumeRole, when the trust policy needs one'),
+    )
+    .addOption(
+      new Option('--role-session-name <name>', 'session name of the assumed roles (default: ecsops-<user>)'),
     )
     .addOption(new Option('--dry-run', 'mutating commands: show the plan and send no writes'))
     .addOption(new Option('-y, --yes', 'mutating commands: apply without asking'));

@@ -5,7 +5,7 @@ import type { AlarmListResult } from '../commands/alarm-list.js';
 import type { AlarmChange, AlarmDeletion, AlarmPlan } from '../core/alarm/plan.js';
 import { type OutcomeWords, outcomesJson, reportOutcomes } from './apply.js';
 import { type PlanLine, renderPlanLines } from './plan.js';
-import type { ResultView } from './present.js';
+import type { FleetView, ResultView } from './present.js';
 import type { Reporter } from './reporter.js';
 import { renderTable } from './table.js';
 
@@ -143,6 +143,47 @@ export const alarmDeleteView: ResultView<AlarmDeleteResult> = {
   },
 };
 
+function alarmStateColour(out: Reporter) {
+  return (state: string | undefined) =>
+    state === 'ALARM'
+      ? out.colors.red(state)
+      : state === 'OK'
+        ? out.colors.green(state)
+        : out.colors.yellow(state ?? '?');
+}
+
+/** `alarm list` over several accounts: one table with an ACCOUNT column, JSON rows with `account`. */
+const alarmListFleetView: FleetView<AlarmListResult> = {
+  human(results, out) {
+    for (const { account, result } of results)
+      for (const e of result.regionErrors)
+        out.error(`${account} ${e.region}: could not read alarms: ${e.message}`);
+    const colour = alarmStateColour(out);
+    const rows = results.flatMap(({ account, result }) =>
+      result.alarms.map((a) => [
+        account,
+        a.region,
+        a.clusterName ?? '',
+        a.serviceName ?? '',
+        colour(a.state),
+        a.alarmName,
+        a.reason ?? '',
+      ]),
+    );
+    if (rows.length === 0) {
+      const prefix = results[0]?.result.prefix;
+      out.result(`No ecsops alarms${prefix ? ` under ${prefix}-` : ''} in ${results.length} account(s).`);
+      return;
+    }
+    out.result(renderTable(['ACCOUNT', 'REGION', 'CLUSTER', 'SERVICE', 'STATE', 'ALARM', 'REASON'], rows));
+  },
+  json: (results) => ({
+    regions: [...new Set(results.flatMap(({ result }) => result.regions))],
+    alarms: results.flatMap(({ account, result }) => result.alarms.map((a) => ({ account, ...a }))),
+    errors: results.flatMap(({ account, result }) => result.regionErrors.map((e) => ({ account, ...e }))),
+  }),
+};
+
 /** `alarm list`. */
 export const alarmListView: ResultView<AlarmListResult> = {
   human(r, out) {
@@ -151,12 +192,7 @@ export const alarmListView: ResultView<AlarmListResult> = {
       out.result(`No ecsops alarms under ${r.prefix}- in ${r.regions.join(', ')}.`);
       return;
     }
-    const colour = (state: string | undefined) =>
-      state === 'ALARM'
-        ? out.colors.red(state)
-        : state === 'OK'
-          ? out.colors.green(state)
-          : out.colors.yellow(state ?? '?');
+    const colour = alarmStateColour(out);
     out.result(
       renderTable(
         ['REGION', 'CLUSTER', 'SERVICE', 'STATE', 'ALARM', 'REASON'],
@@ -176,4 +212,5 @@ export const alarmListView: ResultView<AlarmListResult> = {
     alarms: r.alarms,
     errors: r.regionErrors,
   }),
+  fleet: alarmListFleetView,
 };

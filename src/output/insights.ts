@@ -6,12 +6,55 @@ import { describeInsightsChange, type InsightsChange, type InsightsPlan } from '
 import { outcomesJson, reportOutcomes } from './apply.js';
 import type { Colors } from './colors.js';
 import { renderPlanLines } from './plan.js';
-import type { ResultView } from './present.js';
+import type { FleetView, ResultView } from './present.js';
 import type { Reporter } from './reporter.js';
 import { renderTable } from './table.js';
 
 const level = (v: InsightsLevel | 'unknown', colors: Colors) =>
   v === 'unknown' ? v : v === 'disabled' ? colors.yellow(v) : colors.green(v);
+
+const statusJson = (r: InsightsStatusResult) => ({
+  regions: r.accountDefaults.map((d) => ({ region: d.region, accountDefault: d.value })),
+  clusters: r.clusters.map((c) => ({
+    region: c.region,
+    clusterName: c.clusterName,
+    clusterArn: c.clusterArn,
+    status: c.status,
+    containerInsights: c.containerInsights,
+  })),
+  errors: r.errors,
+});
+
+/** `insights status` over several accounts: one table with an ACCOUNT column, rows with `account`. */
+const insightsStatusFleetView: FleetView<InsightsStatusResult> = {
+  human(results, out) {
+    const rows = results.flatMap(({ account, result }) =>
+      result.clusters.map((c) => [
+        account,
+        c.region,
+        c.clusterName,
+        level(c.containerInsights, out.colors),
+        c.status,
+      ]),
+    );
+    out.result(
+      rows.length
+        ? renderTable(['ACCOUNT', 'REGION', 'CLUSTER', 'CONTAINER INSIGHTS', 'STATUS'], rows)
+        : `No clusters in ${results.length} account(s).`,
+    );
+    const defaults = results.flatMap(({ account, result }) =>
+      result.accountDefaults.map((d) => `  ${account} ${d.region}: ${level(d.value, out.colors)}`),
+    );
+    out.result(`\nAccount default for new clusters:\n${defaults.join('\n')}`);
+  },
+  json(results) {
+    const rows = (key: 'regions' | 'clusters' | 'errors') =>
+      results.flatMap(({ account, result }) =>
+        (statusJson(result)[key] as Record<string, unknown>[]).map((row) => ({ account, ...row })),
+      );
+    return { regions: rows('regions'), clusters: rows('clusters'), errors: rows('errors') };
+  },
+};
 
 /** `insights status`: a table of clusters, then each region's account default. */
 export const insightsStatusView: ResultView<InsightsStatusResult> = {
@@ -33,17 +76,8 @@ export const insightsStatusView: ResultView<InsightsStatusResult> = {
       `\nAccount default for new clusters:\n${r.accountDefaults.map((d) => `  ${d.region}: ${level(d.value, out.colors)}`).join('\n')}`,
     );
   },
-  json: (r) => ({
-    regions: r.accountDefaults.map((d) => ({ region: d.region, accountDefault: d.value })),
-    clusters: r.clusters.map((c) => ({
-      region: c.region,
-      clusterName: c.clusterName,
-      clusterArn: c.clusterArn,
-      status: c.status,
-      containerInsights: c.containerInsights,
-    })),
-    errors: r.errors,
-  }),
+  json: statusJson,
+  fleet: insightsStatusFleetView,
 };
 
 /** The plan of `insights enable|disable`, shown before the confirmation (stdout; dropped under --json). */

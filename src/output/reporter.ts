@@ -1,4 +1,5 @@
 import { type Colors, plainColors } from './colors.js';
+import type { ResultCapture } from './present.js';
 
 /** The minimal stream surface ecsops writes to; process.stdout/stderr and test buffers both fit. */
 export interface OutputStream {
@@ -32,6 +33,8 @@ export interface Reporter {
   error(message: string): void;
   debug(message: string): void;
   progress(label: string, total: number): Progress;
+  /** Set on each account's reporter in a fleet run: present() hands the result here (src/cli/fleet.ts). */
+  readonly resultCapture?: ResultCapture | undefined;
 }
 
 /** JSON documents carry this so scripts can detect a change of shape. */

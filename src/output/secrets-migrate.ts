@@ -70,34 +70,6 @@ export function showAlreadyRegistered(out: Reporter, existing: { taskDefinitionA
   );
 }
 
-/** The AWS steps about to be confirmed. */
-export function showApplyPlan(
-  out: Reporter,
-  changes: readonly Exclude<SecretsMigrateChange, FixChange>[],
-): void {
-  if (out.jsonMode) return;
-  const steps = changes.map(describeStep);
-  out.info(`Plan: ${steps.join(', then ')}. The current revision stays ACTIVE.`);
-}
-
-/** One AWS step of a --register run, as the plan and the confirmation question name it. */
-export function describeStep(c: Exclude<SecretsMigrateChange, FixChange>): string {
-  switch (c.kind) {
-    case 'register':
-      return `register a new revision of ${c.family}`;
-    case 'update-service':
-      return `point ${c.cluster}/${c.service} at ${c.taskDefinition ?? 'it'}`;
-    case 'write-file':
-      return `write ${c.path}${c.inPlace ? ' (keeping a backup)' : ''}`;
-  }
-}
-
-/** --wait is about to poll. */
-export function showWaiting(out: Reporter, service: string, timeoutSeconds: number): void {
-  if (out.jsonMode) return;
-  out.info(`Waiting up to ${timeoutSeconds} s for ${service} to become stable...`);
-}
-
 /** `secrets migrate`: the new definition (stdout), what was written, registered and updated. */
 export const secretsMigrateView: ResultView<SecretsMigrateResult> = {
   human(r, out) {
