@@ -109,9 +109,17 @@ export async function readSecretsDrift(
   record: TaskDefinitionRecord,
   reads: SecretsDriftReads = createSecretsDriftReads(),
 ): Promise<ReadSecretsDrift> {
-  const label = revisionLabel(record);
-  const parsed = readTaskDefinitionDocument(record, label);
-  const home = driftHome(record, region);
+  const parsed = readTaskDefinitionDocument(record, revisionLabel(record));
+  return readParsedSecretsDrift(ctx, parsed, driftHome(record, region), reads);
+}
+
+/** `readSecretsDrift` for a definition already parsed (a `--file`, or the pipeline's source). */
+export async function readParsedSecretsDrift(
+  ctx: CommandContext,
+  parsed: ParsedTaskDefinition,
+  home: DriftHome,
+  reads: SecretsDriftReads = createSecretsDriftReads(),
+): Promise<ReadSecretsDrift> {
   const prep = prepareSecretsDrift(parsed, home);
   const catalogue = await readCatalogue(ctx, home.region, prep.queries, reads);
   return { parsed, home, catalogue, drift: findSecretsDriftIn(prep, catalogue) };

@@ -9,7 +9,12 @@ import {
   ECSClient,
   RegisterTaskDefinitionCommand,
 } from '@aws-sdk/client-ecs';
-import { CreateRoleCommand, IAMClient, PutRolePolicyCommand } from '@aws-sdk/client-iam';
+import {
+  CreateRoleCommand,
+  DeleteRolePolicyCommand,
+  IAMClient,
+  PutRolePolicyCommand,
+} from '@aws-sdk/client-iam';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseJsonDocument, runCli } from './helpers/cli.js';
@@ -206,4 +211,142 @@ describe('ecsops secrets drift (built CLI against moto)', () => {
   });
 });
 
-export { DescribeServicesCommand, secretsOf };
+describe('ecsops secrets sync (built CLI against moto)', () => {
+  const sync = (...extra: string[]) =>
+    runCli([
+      'secrets',
+      'sync',
+      '--task-def',
+      'billing:2',
+      '--register',
+      '--update-service',
+      '--cluster',
+      'C',
+      '--service',
+      'S',
+      ...extra,
+    ]);
+
+  async function drifted() {
+    await migrate();
+    await put('/billing/new-flag');
+    await ssm.send(new DeleteParameterCommand({ Name: '/billing/api-key' }));
+  }
+
+  it('--dry-run sends no writes; sync registers billing:3 matching the path, keeps hand-added secrets, updates S; drift is clean; a second sync is a no-op', async () => {
+    await drifted();
+    await startRecording();
+    const dry = await sync('--dry-run', '--json');
+    const dryCalls = await stopRecording();
+    expect(dry.code, dry.stderr).toBe(0);
+    expect(parseJsonDocument(dry)).toMatchObject({ command: 'secrets sync', status: 'synced', dryRun: true });
+    expect(callsMatching(dryCalls, WRITES)).toEqual([]);
+    const human = await sync('--dry-run');
+    expect(human.code, human.stderr).toBe(0);
+    expect(human.stderr).toMatch(/- remove\s+app\s+API_KEY\s+\/billing\/api-key/);
+    expect(human.stderr).toMatch(/\+ add\s+app\s+NEW_FLAG\s+\/billing\/new-flag/);
+    expect(human.stderr).toContain('Dry run: nothing was registered.');
+
+    await startRecording();
+    const applied = await sync('--yes', '--json');
+    const calls = await stopRecording();
+    expect(applied.code, applied.stderr).toBe(0);
+    const doc = parseJsonDocument(applied);
+    expect(doc).toMatchObject({
+      status: 'synced',
+      sources: ['chamber:/billing/'],
+      secretChanges: [
+        { kind: 'deleted', name: 'API_KEY', parameter: '/billing/api-key' },
+        { kind: 'added', name: 'NEW_FLAG', parameter: '/billing/new-flag' },
+      ],
+      registered: { revision: 3 },
+      check: { status: 'ok' },
+    });
+    expect(callsMatching(calls, VALUE_READS)).toEqual([]);
+    expect(callsMatching(calls, /^ecs:DeregisterTaskDefinition$/)).toEqual([]);
+    expect(callsMatching(calls, /^ecs:RegisterTaskDefinition$/)).toHaveLength(1);
+    expect(callsMatching(calls, /^ecs:UpdateService$/)).toHaveLength(1);
+    // The check read the execution role before the register was sent.
+    const ops = calls.map((c) => c.operation);
+    expect(ops.indexOf('iam:GetRole')).toBeGreaterThanOrEqual(0);
+    expect(ops.indexOf('iam:GetRole')).toBeLessThan(ops.indexOf('ecs:RegisterTaskDefinition'));
+
+    const three = await secretsOf('billing:3');
+    expect(three.secrets).toEqual({
+      PAGER_TOKEN: arn('/ops/pager-token'),
+      DB_URL: arn('/billing/db-url'),
+      LOG_LEVEL: arn('/billing/log-level'),
+      NEW_FLAG: arn('/billing/new-flag'),
+    });
+    expect(three.tags).toEqual(
+      expect.arrayContaining([{ key: 'ecsops:secrets-source', value: 'chamber:/billing/' }]),
+    );
+    expect((await secretsOf('billing:2')).status).toBe('ACTIVE');
+    expect((await secretsOf('billing:1')).status).toBe('ACTIVE');
+    const svc = await ecs.send(new DescribeServicesCommand({ cluster: 'C', services: ['S'] }));
+    expect(svc.services?.[0]?.taskDefinition).toMatch(/billing:3$/);
+    expect(doc.rollbackCommand).toContain('--task-definition billing:2');
+
+    const clean = await runCli(['secrets', 'drift', '--cluster', 'C', '--all-services', '--json']);
+    expect(clean.code, clean.stderr).toBe(0);
+    expect(parseJsonDocument(clean)).toMatchObject({
+      status: 'clean',
+      taskDefinitions: [{ taskDefinition: 'billing:3', drift: [] }],
+    });
+
+    // Second runs: the same command (billing:2 still drifts, but billing:3 already is its sync and S
+    // runs it), and a sync of the latest revision.
+    await startRecording();
+    const again = await sync('--yes', '--json');
+    const latest = await runCli([
+      'secrets',
+      'sync',
+      '--task-def',
+      'billing',
+      '--register',
+      '--yes',
+      '--json',
+    ]);
+    const againCalls = await stopRecording();
+    expect(again.code, again.stderr).toBe(0);
+    expect(parseJsonDocument(again)).toMatchObject({
+      status: 'nothing-to-do',
+      alreadyRegistered: { taskDefinition: 'billing:3' },
+    });
+    expect(latest.code, latest.stderr).toBe(0);
+    expect(parseJsonDocument(latest)).toMatchObject({ status: 'nothing-to-do', secretChanges: [] });
+    expect(callsMatching(againCalls, WRITES)).toEqual([]);
+  });
+
+  it('checks before it registers: an execution role that cannot read the parameters stops it (exit 1, nothing registered)', async () => {
+    await drifted();
+    await iam.send(new DeleteRolePolicyCommand({ RoleName: 'billing-exec', PolicyName: 'secrets' }));
+    await startRecording();
+    const result = await sync('--yes', '--json');
+    const calls = await stopRecording();
+    expect(result.code).toBe(1);
+    expect(parseJsonDocument(result)).toMatchObject({
+      status: 'check-failed',
+      nextCommand: expect.stringContaining('secrets sync --task-def billing:2 --register'),
+    });
+    expect(callsMatching(calls, WRITES)).toEqual([]);
+    expect(callsMatching(calls, VALUE_READS)).toEqual([]);
+  });
+
+  it('refuses a definition ecsops did not migrate (exit 1, nothing written)', async () => {
+    const result = await runCli([
+      'secrets',
+      'sync',
+      '--task-def',
+      'billing:1',
+      '--register',
+      '--yes',
+      '--json',
+    ]);
+    expect(result.code).toBe(1);
+    expect(parseJsonDocument(result)).toMatchObject({
+      status: 'refused',
+      refusals: [{ reason: expect.stringContaining('no ecsops:secrets-source tag') }],
+    });
+  });
+});

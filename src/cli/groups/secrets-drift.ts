@@ -1,9 +1,18 @@
 import type { Command } from 'commander';
 import type { SecretsDriftOptions, SecretsDriftTarget } from '../../commands/secrets-drift.js';
+import type { SecretsSyncOptions } from '../../commands/secrets-sync.js';
+import type { PipelineSource } from '../../commands/task-definition-pipeline.js';
 import { UsageError } from '../../errors.js';
 import { Option } from '../commander.js';
-import { collectList } from '../options.js';
+import { addMutatingOptions, collectList } from '../options.js';
 import type { RunCommand } from '../run.js';
+import {
+  addCheckOptions,
+  addOutputAndRegisterOptions,
+  type PipelineFlags,
+  parseApply,
+  parseOutput,
+} from './secrets-migrate.js';
 
 /** The flags of `secrets drift` as commander parses them. */
 export interface SecretsDriftFlags {
@@ -66,4 +75,60 @@ export function registerSecretsDrift(parent: Command, run: RunCommand): void {
         return present(ctx.out, await runSecretsDrift(options, ctx), secretsDriftView);
       }),
     );
+}
+
+/** The flags of `secrets sync` as commander parses them: the `secrets migrate` pipeline flags. */
+export interface SecretsSyncFlags extends PipelineFlags {
+  taskDef?: string | undefined;
+  dryRun: boolean;
+  yes: boolean;
+}
+
+/** `secrets sync` flags -> options (the same combinations as `secrets migrate` are usage errors). */
+export function toSecretsSyncOptions(flags: SecretsSyncFlags): SecretsSyncOptions {
+  const source: PipelineSource | undefined =
+    flags.taskDef !== undefined && flags.file === undefined
+      ? { kind: 'registered', taskDef: flags.taskDef }
+      : flags.file !== undefined && flags.taskDef === undefined
+        ? { kind: 'file', path: flags.file }
+        : undefined;
+  if (source === undefined) {
+    throw new UsageError('Give exactly one source: --task-def FAMILY[:REV]|ARN or --file PATH.');
+  }
+  return {
+    source,
+    output: parseOutput(flags),
+    apply: parseApply(flags),
+    dryRun: flags.dryRun,
+    yes: flags.yes,
+  };
+}
+
+/** Registers `ecsops secrets sync`. */
+export function registerSecretsSync(parent: Command, run: RunCommand): void {
+  const sync = parent
+    .command('sync')
+    .description(
+      'Register a revision whose secrets match the recorded paths again (added, deleted, changed); hand-added secrets are kept',
+    )
+    .addOption(new Option('--task-def <family[:rev]|arn>', 'a registered task definition revision'))
+    .addOption(
+      new Option(
+        '--file <path>',
+        'a task definition JSON file with its tags (register input or describe output)',
+      ),
+    );
+  addOutputAndRegisterOptions(sync);
+  addCheckOptions(sync);
+  addMutatingOptions(sync).action((flags: SecretsSyncFlags, command: Command) =>
+    run(command, async (ctx) => {
+      const options = toSecretsSyncOptions(flags);
+      const [{ runSecretsSync }, { secretsSyncView }, { present }] = await Promise.all([
+        import('../../commands/secrets-sync.js'),
+        import('../../output/secrets-sync.js'),
+        import('../../output/present.js'),
+      ]);
+      return present(ctx.out, await runSecretsSync(options, ctx), secretsSyncView);
+    }),
+  );
 }

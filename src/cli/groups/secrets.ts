@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { RunCommand } from '../run.js';
 import { registerSecretsCheck } from './secrets-check.js';
-import { registerSecretsDrift } from './secrets-drift.js';
+import { registerSecretsDrift, registerSecretsSync } from './secrets-drift.js';
 import { registerSecretsMigrate } from './secrets-migrate.js';
 
 /** Registers `ecsops secrets check|migrate|drift|sync`. */
@@ -12,4 +12,5 @@ export function registerSecretsCommands(program: Command, run: RunCommand): void
   registerSecretsCheck(secrets, run);
   registerSecretsMigrate(secrets, run);
   registerSecretsDrift(secrets, run);
+  registerSecretsSync(secrets, run);
 }
