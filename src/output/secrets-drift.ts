@@ -11,7 +11,7 @@ import { renderTable } from './table.js';
 /** The human and JSON renderers of `secrets drift`. */
 export const secretsDriftView: ResultView<SecretsDriftResult> = {
   human(result, out) {
-    for (const t of result.taskDefinitions) out.result(renderTaskDefinition(t, out.colors));
+    for (const t of result.taskDefinitions) out.result(renderTaskDefinition(t, result.cluster, out.colors));
     out.info(summaryLine(result));
   },
   json(result) {
@@ -30,7 +30,7 @@ export const secretsDriftView: ResultView<SecretsDriftResult> = {
         problems: t.drift?.problems ?? [],
         notes: t.drift?.notes ?? [],
         ...(t.error === undefined ? {} : { error: t.error }),
-        ...(targetStatus(t) === 'drift' ? { fixCommand: syncCommand(t) } : {}),
+        ...(targetStatus(t) === 'drift' ? { fixCommand: syncCommand(t, result.cluster) } : {}),
       })),
       counts: counts(result),
     };
@@ -64,8 +64,13 @@ function counts(result: SecretsDriftResult): Record<string, number> {
   };
 }
 
-function syncCommand(t: TaskDefinitionDrift): string {
-  return `ecsops --region ${t.region} secrets sync --task-def ${t.label} --register`;
+// With one service on the revision, the fix also points that service at the synced revision.
+function syncCommand(t: TaskDefinitionDrift, cluster: string | undefined): string {
+  const base = `ecsops --region ${t.region} secrets sync --task-def ${t.label} --register`;
+  const [service, ...more] = t.services;
+  return cluster !== undefined && service !== undefined && more.length === 0
+    ? `${base} --update-service --cluster ${cluster} --service ${service}`
+    : base;
 }
 
 const KIND_TEXT: Record<SecretsDriftItem['kind'], string> = {
@@ -83,7 +88,7 @@ function itemNote(item: SecretsDriftItem): string {
   return 'new under the path: tasks do not get it';
 }
 
-function renderTaskDefinition(t: TaskDefinitionDrift, colors: Colors): string {
+function renderTaskDefinition(t: TaskDefinitionDrift, cluster: string | undefined, colors: Colors): string {
   const services = t.services.length > 0 ? ` (services: ${t.services.join(', ')})` : '';
   const lines = [`${t.label}${services}`];
   if (t.error !== undefined || t.drift === undefined) {
@@ -110,7 +115,10 @@ function renderTaskDefinition(t: TaskDefinitionDrift, colors: Colors): string {
       ]),
     );
     lines.push(...table.split('\n').map((l) => `  ${l}`));
-    lines.push(`  fix: ${syncCommand(t)}`);
+    lines.push(`  fix: ${syncCommand(t, cluster)}`);
+    if (t.services.length > 1) {
+      lines.push(`  then point each service at the new revision: ${t.services.join(', ')}`);
+    }
   }
   for (const p of d.problems) lines.push(`  ${colors.yellow('not compared')}: ${p}`);
   for (const n of d.notes) lines.push(`  note: ${n}`);

@@ -1,3 +1,5 @@
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import {
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
@@ -17,6 +19,7 @@ import { runSecretsSync } from '../../src/commands/secrets-sync.js';
 import { ExitCode, UsageError } from '../../src/errors.js';
 import { present } from '../../src/output/present.js';
 import { secretsDriftView } from '../../src/output/secrets-drift.js';
+import { tempDir } from '../helpers/temp-dir.js';
 import { createTestContext } from '../helpers/test-context.js';
 
 const ecs = mockClient(ECSClient);
@@ -220,6 +223,45 @@ describe('runSecretsSync', () => {
       { name: 'B', valueFrom: pArn('/web/b') },
     ]);
     expect(input?.tags).toEqual([{ key: 'ecsops:secrets-source', value: 'chamber:/web/' }]);
+  });
+
+  it('--file --in-place: rewrites the file with the synced secrets (caller account and region), registers nothing', async () => {
+    ssm.on(DescribeParametersCommand).resolves({
+      Parameters: [
+        { Name: '/web/a', Type: 'String' },
+        { Name: '/web/b', Type: 'String' },
+      ],
+    });
+    const dir = tempDir('ecsops-sync-');
+    const file = join(dir, 'td.json');
+    const { taskDefinition, tags } = revision('web', 3, [['A', '/web/a']], 'chamber:/web/') as unknown as {
+      taskDefinition: Record<string, unknown>;
+      tags: unknown[];
+    };
+    const { taskDefinitionArn: _arn, revision: _rev, ...input } = taskDefinition;
+    writeFileSync(file, `${JSON.stringify({ ...input, tags }, null, 2)}\n`);
+    const opts = toSecretsSyncOptions({
+      file,
+      inPlace: true,
+      register: false,
+      updateService: false,
+      wait: false,
+      skipCheck: false,
+      applyFix: false,
+      dryRun: false,
+      yes: false,
+    });
+    const result = await runSecretsSync(opts, createTestContext().ctx);
+    expect(result.exitCode).toBe(ExitCode.ok);
+    const written = JSON.parse(readFileSync(file, 'utf8')) as {
+      containerDefinitions: { secrets: unknown[] }[];
+    };
+    // Names stay names, as the file's own entries are written.
+    expect(written.containerDefinitions[0]?.secrets).toEqual([
+      { name: 'A', valueFrom: '/web/a' },
+      { name: 'B', valueFrom: '/web/b' },
+    ]);
+    expect(ecs.commandCalls(RegisterTaskDefinitionCommand)).toHaveLength(0);
   });
 
   it('flags: exactly one source; --update-service needs --register', () => {

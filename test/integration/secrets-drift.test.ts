@@ -148,7 +148,8 @@ describe('ecsops secrets drift (built CLI against moto)', () => {
           taskDefinition: 'billing:2',
           services: ['S'],
           status: 'drift',
-          fixCommand: 'ecsops --region us-east-1 secrets sync --task-def billing:2 --register',
+          fixCommand:
+            'ecsops --region us-east-1 secrets sync --task-def billing:2 --register --update-service --cluster C --service S',
           drift: [
             {
               kind: 'deleted',
