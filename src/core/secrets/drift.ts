@@ -359,7 +359,7 @@ function expand(
 }
 
 // Refusals that only say a parameter or a whole path is gone: `deleted` items say that, per secret.
-const GONE = /no parameters under|has no parameter under|does not exist|nothing to migrate/;
+const GONE = /no parameters under|has no parameter under|does not exist/;
 
 /**
  * Second phase: compares each container's `secrets` with its recorded sources re-expanded from
@@ -426,16 +426,10 @@ export function findSecretsDriftIn(prep: DriftPreparation, catalogue: ParameterC
     const current = new Map(attributed.map((a) => [a.entry.name, a]));
     for (const a of attributed) {
       const now = expected.get(a.entry.name);
-      if (catalogue.byName(a.parameter) === undefined) {
-        items.push({
-          kind: 'deleted',
-          container: container.name,
-          name: a.entry.name,
-          parameter: a.parameter,
-          source: a.source.raw,
-          valueFrom: a.entry.valueFrom,
-        });
-      } else if (now !== undefined && now.parameter !== a.parameter) {
+      const gone = catalogue.byName(a.parameter) === undefined;
+      if (now !== undefined && now.parameter !== a.parameter) {
+        // Another parameter gives the name now: a later source took it over, or the one the
+        // definition reads is gone and an earlier source still has the name.
         items.push({
           kind: 'changed',
           container: container.name,
@@ -444,7 +438,18 @@ export function findSecretsDriftIn(prep: DriftPreparation, catalogue: ParameterC
           previousParameter: a.parameter,
           source: now.source.raw,
           valueFrom: valueFromFor(now.parameter, catalogue, home, style),
-          detail: `${now.parameter} now gives ${a.entry.name} (the wrapper's later source wins)`,
+          detail: gone
+            ? `${a.parameter} is gone; the wrapper now takes ${a.entry.name} from ${now.parameter}`
+            : `${now.parameter} now gives ${a.entry.name} (a later source wins)`,
+        });
+      } else if (gone) {
+        items.push({
+          kind: 'deleted',
+          container: container.name,
+          name: a.entry.name,
+          parameter: a.parameter,
+          source: a.source.raw,
+          valueFrom: a.entry.valueFrom,
         });
       }
     }

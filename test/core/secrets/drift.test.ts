@@ -161,6 +161,23 @@ describe('findSecretsDriftIn', () => {
     ]);
   });
 
+  it('a gone parameter whose name an earlier chamber service still has is changed, not deleted', () => {
+    const parsed = td('chamber:/shared/ chamber:/billing/', {
+      name: 'app',
+      secrets: [['REGION', `${ARN}/billing/region`]],
+    });
+    const result = drift(parsed, params('/shared/region'));
+    expect(result.items).toEqual([
+      expect.objectContaining({
+        kind: 'changed',
+        name: 'REGION',
+        parameter: '/shared/region',
+        previousParameter: '/billing/region',
+        detail: expect.stringContaining('is gone'),
+      }),
+    ]);
+  });
+
   it('keeps the valueFrom style of the source: names stay names', () => {
     const parsed = td('chamber:/billing/', { name: 'app', secrets: [['DB_URL', '/billing/db-url']] });
     const result = drift(parsed, params('/billing/db-url', '/billing/x'));
