@@ -9,13 +9,19 @@ import type { TaskDefinitionRecord } from '../aws/ecs.js';
 import { memo } from '../core/concurrency.js';
 import { regionOfArn } from '../core/ecs-types.js';
 import { createParameterCatalogue } from '../core/secrets/catalogue.js';
+import type { Lookup, SecretMetadataState } from '../core/secrets/check.js';
 import {
   type DriftHome,
   findSecretsDriftIn,
   prepareSecretsDrift,
   type SecretsDrift,
 } from '../core/secrets/drift.js';
-import type { ParameterCatalogue, ParameterMetadata, ParameterQuery } from '../core/secrets/tools/types.js';
+import type {
+  ParameterCatalogue,
+  ParameterMetadata,
+  ParameterQuery,
+  SecretMetadata,
+} from '../core/secrets/tools/types.js';
 import { type ParsedTaskDefinition, readTaskDefinitionDocument } from '../core/task-definition/parse.js';
 import { ExitCode, InputError, InterruptedError } from '../errors.js';
 import type { CommandResult } from '../output/present.js';
@@ -60,11 +66,13 @@ export interface SecretsDriftResult extends CommandResult {
  */
 export interface SecretsDriftReads {
   parameters: Map<string, Promise<ParameterMetadata[]>>;
+  /** `region secretId` -> DescribeSecret (chamber `-b secretsmanager` sources). */
+  secrets: Map<string, Promise<Lookup<SecretMetadataState>>>;
 }
 
 /** An empty read cache for one run. */
 export function createSecretsDriftReads(): SecretsDriftReads {
-  return { parameters: new Map() };
+  return { parameters: new Map(), secrets: new Map() };
 }
 
 const COMMAND = 'secrets drift';
@@ -121,8 +129,8 @@ export async function readParsedSecretsDrift(
   reads: SecretsDriftReads = createSecretsDriftReads(),
 ): Promise<ReadSecretsDrift> {
   const prep = prepareSecretsDrift(parsed, home);
-  const catalogue = await readCatalogue(ctx, home.region, prep.queries, reads);
-  return { parsed, home, catalogue, drift: findSecretsDriftIn(prep, catalogue) };
+  const { catalogue, problems } = await readCatalogue(ctx, home.region, prep.queries, reads);
+  return { parsed, home, catalogue, drift: findSecretsDriftIn(prep, catalogue, problems) };
 }
 
 async function readCatalogue(
@@ -130,12 +138,24 @@ async function readCatalogue(
   region: string,
   queries: readonly ParameterQuery[],
   reads: SecretsDriftReads,
-): Promise<ParameterCatalogue> {
-  if (queries.length === 0) return createParameterCatalogue([]);
+): Promise<{ catalogue: ParameterCatalogue; problems: string[] }> {
+  if (queries.length === 0) return { catalogue: createParameterCatalogue([]), problems: [] };
   const ssm = await ctx.aws.ssm(region);
+  const problems: string[] = [];
+  const secrets: SecretMetadata[] = [];
   const lists = await Promise.all(
-    queries.map((q) => {
-      if (q.kind === 'secret') return Promise.resolve([]);
+    queries.map(async (q): Promise<ParameterMetadata[]> => {
+      if (q.kind === 'secret') {
+        const sm = await ctx.aws.secretsManager(region);
+        const found = await memo(reads.secrets, `${region} ${q.secretId}`, () =>
+          sm.readSecretMetadata(q.secretId),
+        );
+        if (found.status === 'found') secrets.push({ name: q.secretId, arn: found.value.arn });
+        if (found.status === 'unreadable') {
+          problems.push(`cannot describe secret ${q.secretId} (${found.lackingPermission}): not compared`);
+        }
+        return [];
+      }
       const key = `${region} ${JSON.stringify(q)}`;
       return memo(reads.parameters, key, () =>
         q.kind === 'names'
@@ -146,7 +166,7 @@ async function readCatalogue(
   );
   const byName = new Map<string, ParameterMetadata>();
   for (const list of lists) for (const p of list) byName.set(p.name, p);
-  return createParameterCatalogue([...byName.values()]);
+  return { catalogue: createParameterCatalogue([...byName.values()], secrets), problems };
 }
 
 // DescribeParameters' Path filter takes `/a/b`, not `/a/b/` (the root `/` stays as it is).

@@ -161,6 +161,7 @@ export function prepareSecretsDrift(parsed: ParsedTaskDefinition, home: DriftHom
   for (const s of sources) {
     if (s.kind === 'path') queries.push({ kind: 'path', path: s.target, recursive: s.recursive });
     if (s.kind === 'name') names.add(s.target);
+    if (s.kind === 'secret') queries.push({ kind: 'secret', secretId: s.target });
   }
   if (names.size > 0) queries.push({ kind: 'names', names: [...names] });
   return { parsed, home, tag, sources, problems: recorded.problems, queries: dedupeQueries(queries) };
@@ -365,17 +366,41 @@ const GONE = /no parameters under|has no parameter under|does not exist/;
  * Second phase: compares each container's `secrets` with its recorded sources re-expanded from
  * `catalogue` (the metadata `prep.queries` fetched). Pure.
  */
-export function findSecretsDriftIn(prep: DriftPreparation, catalogue: ParameterCatalogue): SecretsDrift {
+export function findSecretsDriftIn(
+  prep: DriftPreparation,
+  catalogue: ParameterCatalogue,
+  /** Lookups the command could not make (e.g. DescribeSecret denied), each naming what was not compared. */
+  readProblems: readonly string[] = [],
+): SecretsDrift {
   const { parsed, home, sources } = prep;
-  const problems = [...prep.problems];
+  const problems = [...prep.problems, ...readProblems];
   const notes: string[] = [];
   const items: SecretsDriftItem[] = [];
   if (prep.tag === undefined) return { sources: [], tagged: false, items, problems, notes };
   for (const s of sources) {
-    if (s.kind === 'secret') {
-      notes.push(
-        `${s.raw}: the keys of a chamber Secrets Manager secret are only known from its value, which ecsops never reads; not compared`,
-      );
+    if (s.kind !== 'secret') continue;
+    notes.push(
+      `${s.raw}: the keys of a chamber Secrets Manager secret are only known from its value, which ecsops never reads; only whether the secret still exists is compared`,
+    );
+    // Not described (denied): the command has already said so in `readProblems`.
+    if (readProblems.some((p) => p.startsWith(`cannot describe secret ${s.target} (`))) continue;
+    // The secret itself is gone (DescribeSecret: not found, or scheduled for deletion): every entry
+    // that reads it fails at the next task start.
+    if (catalogue.secret(s.target) === undefined) {
+      for (const c of parsed.view.containers) {
+        for (const entry of c.secrets) {
+          const ref = parseSecretReference(entry.valueFrom);
+          if (ref.kind !== 'secretsmanager-arn' || ref.secretName !== s.target) continue;
+          items.push({
+            kind: 'deleted',
+            container: c.name,
+            name: entry.name,
+            parameter: ref.jsonKey === undefined ? ref.secretName : `${ref.secretName} key ${ref.jsonKey}`,
+            source: s.raw,
+            valueFrom: entry.valueFrom,
+          });
+        }
+      }
     }
   }
   const comparable = sources.filter((s) => s.kind !== 'secret');

@@ -236,6 +236,31 @@ describe('findSecretsDriftIn', () => {
     ]);
   });
 
+  it('chamber -b secretsmanager: keys are not compared (values), a secret that is gone is deleted', () => {
+    const SM = 'arn:aws:secretsmanager:eu-west-1:123456789012:secret:billing-AbCdEf';
+    const parsed = td('chamber:secretsmanager:billing', {
+      name: 'app',
+      secrets: [
+        ['DB', `${SM}:db::`],
+        ['OTHER', `arn:aws:secretsmanager:eu-west-1:123456789012:secret:other-XyZabc`],
+      ],
+    });
+    const prep = prepareSecretsDrift(parsed, home);
+    expect(prep.queries).toEqual([{ kind: 'secret', secretId: 'billing' }]);
+    const present = findSecretsDriftIn(prep, createParameterCatalogue([], [{ name: 'billing', arn: SM }]));
+    expect(present.items).toEqual([]);
+    expect(present.notes).toEqual([expect.stringContaining('only whether the secret still exists')]);
+    const gone = findSecretsDriftIn(prep, createParameterCatalogue([]));
+    expect(gone.items).toEqual([
+      expect.objectContaining({ kind: 'deleted', name: 'DB', parameter: 'billing key db' }),
+    ]);
+    const denied = findSecretsDriftIn(prep, createParameterCatalogue([]), [
+      'cannot describe secret billing (secretsmanager:DescribeSecret): not compared',
+    ]);
+    expect(denied.items).toEqual([]);
+    expect(denied.problems).toHaveLength(1);
+  });
+
   it('attributes each source to the container that reads it', () => {
     const parsed = td(
       'chamber:/web/ chamber:/worker/',
