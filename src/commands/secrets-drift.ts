@@ -62,11 +62,11 @@ export interface SecretsDriftResult extends CommandResult {
 
 /**
  * DescribeParameters answers shared by every definition of a run (services usually share paths), so
- * each path or name list is listed once per region. Keys are `region query`.
+ * each path or name list is listed once per account and region. Keys are `account region query`.
  */
 export interface SecretsDriftReads {
   parameters: Map<string, Promise<ParameterMetadata[]>>;
-  /** `region secretId` -> DescribeSecret (chamber `-b secretsmanager` sources). */
+  /** `account region secretId` -> DescribeSecret (chamber `-b secretsmanager` sources). */
   secrets: Map<string, Promise<Lookup<SecretMetadataState>>>;
 }
 
@@ -129,17 +129,20 @@ export async function readParsedSecretsDrift(
   reads: SecretsDriftReads = createSecretsDriftReads(),
 ): Promise<ReadSecretsDrift> {
   const prep = prepareSecretsDrift(parsed, home);
-  const { catalogue, problems } = await readCatalogue(ctx, home.region, prep.queries, reads);
+  const { catalogue, problems } = await readCatalogue(ctx, home, prep.queries, reads);
   return { parsed, home, catalogue, drift: findSecretsDriftIn(prep, catalogue, problems) };
 }
 
 async function readCatalogue(
   ctx: CommandContext,
-  region: string,
+  home: DriftHome,
   queries: readonly ParameterQuery[],
   reads: SecretsDriftReads,
 ): Promise<{ catalogue: ParameterCatalogue; problems: string[] }> {
   if (queries.length === 0) return { catalogue: createParameterCatalogue([]), problems: [] };
+  const { region } = home;
+  // Keyed by account too: one cache may serve a fleet run (ecsops audit over several accounts).
+  const where = `${home.account ?? '?'} ${region}`;
   const ssm = await ctx.aws.ssm(region);
   const problems: string[] = [];
   const secrets: SecretMetadata[] = [];
@@ -147,7 +150,7 @@ async function readCatalogue(
     queries.map(async (q): Promise<ParameterMetadata[]> => {
       if (q.kind === 'secret') {
         const sm = await ctx.aws.secretsManager(region);
-        const found = await memo(reads.secrets, `${region} ${q.secretId}`, () =>
+        const found = await memo(reads.secrets, `${where} ${q.secretId}`, () =>
           sm.readSecretMetadata(q.secretId),
         );
         if (found.status === 'found') secrets.push({ name: q.secretId, arn: found.value.arn });
@@ -156,7 +159,7 @@ async function readCatalogue(
         }
         return [];
       }
-      const key = `${region} ${JSON.stringify(q)}`;
+      const key = `${where} ${JSON.stringify(q)}`;
       return memo(reads.parameters, key, () =>
         q.kind === 'names'
           ? ssm.describeParametersByName(q.names)
