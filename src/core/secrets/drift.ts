@@ -384,24 +384,7 @@ export function findSecretsDriftIn(
     );
     // Not described (denied): the command has already said so in `readProblems`.
     if (readProblems.some((p) => p.startsWith(`cannot describe secret ${s.target} (`))) continue;
-    // The secret itself is gone (DescribeSecret: not found, or scheduled for deletion): every entry
-    // that reads it fails at the next task start.
-    if (catalogue.secret(s.target) === undefined) {
-      for (const c of parsed.view.containers) {
-        for (const entry of c.secrets) {
-          const ref = parseSecretReference(entry.valueFrom);
-          if (ref.kind !== 'secretsmanager-arn' || ref.secretName !== s.target) continue;
-          items.push({
-            kind: 'deleted',
-            container: c.name,
-            name: entry.name,
-            parameter: ref.jsonKey === undefined ? ref.secretName : `${ref.secretName} key ${ref.jsonKey}`,
-            source: s.raw,
-            valueFrom: entry.valueFrom,
-          });
-        }
-      }
-    }
+    if (catalogue.secret(s.target) === undefined) items.push(...goneSecretItems(s, parsed, home));
   }
   const comparable = sources.filter((s) => s.kind !== 'secret');
   const containers = parsed.view.containers;
@@ -500,6 +483,32 @@ export function findSecretsDriftIn(
     problems,
     notes,
   };
+}
+
+// The secret of a chamber -b secretsmanager source is gone (DescribeSecret: not found, or scheduled
+// for deletion): every entry of the definition's region that reads it fails at the next task start.
+function goneSecretItems(
+  source: RecordedSource,
+  parsed: ParsedTaskDefinition,
+  home: DriftHome,
+): SecretsDriftItem[] {
+  const items: SecretsDriftItem[] = [];
+  for (const c of parsed.view.containers) {
+    for (const entry of c.secrets) {
+      const ref = parseSecretReference(entry.valueFrom);
+      if (ref.kind !== 'secretsmanager-arn' || ref.secretName !== source.target) continue;
+      if (ref.region !== home.region) continue;
+      items.push({
+        kind: 'deleted',
+        container: c.name,
+        name: entry.name,
+        parameter: ref.jsonKey === undefined ? ref.secretName : `${ref.secretName} key ${ref.jsonKey}`,
+        source: source.raw,
+        valueFrom: entry.valueFrom,
+      });
+    }
+  }
+  return items;
 }
 
 function byContainerThenName(a: SecretsDriftItem, b: SecretsDriftItem): number {
