@@ -141,7 +141,7 @@ export function ssmSource(parameter: ParameterMetadata): SecretSource {
 
 /** Standard warning: a path expanded now is a snapshot (docs/env-tools.md §0, roadmap #535). */
 export function snapshotWarning(tool: ToolName, path: string): string {
-  return `${tool}: ${path} was read at container start; native secrets are a snapshot taken now — parameters added under it later need a re-run of \`ecsops secrets migrate\``;
+  return `${tool}: ${path} was read at container start; native secrets are a snapshot taken now — parameters added or deleted under it later are found by \`ecsops secrets drift\` and applied by \`ecsops secrets sync\``;
 }
 
 /** Standard warning: the wrapper started the app when fetching failed; native secrets fail closed. */
