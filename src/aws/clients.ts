@@ -10,7 +10,9 @@ import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
 import type { OrganizationsApi } from './organizations.js';
+import type { PricingApi } from './pricing.js';
 import type { Ec2Api } from './regions.js';
+import type { SavingsPlansApi } from './savingsplans.js';
 import { sdk } from './sdk.js';
 import type { SecretsManagerApi } from './secrets-manager.js';
 import type { SnsApi } from './sns.js';
@@ -60,6 +62,10 @@ export interface AwsClients {
   sns(region: string): Promise<SnsApi>;
   secretsManager(region: string): Promise<SecretsManagerApi>;
   ec2(region: string): Promise<Ec2Api>;
+  /** The Price List Query API (answers in us-east-1 whatever region is priced). */
+  pricing(): Promise<PricingApi>;
+  /** The Savings Plans API (one global endpoint). */
+  savingsPlans(): Promise<SavingsPlansApi>;
   /** Organizations is global: one client, in us-east-1 (aws partition). */
   organizations(): Promise<OrganizationsApi>;
   /** The region the standard chain resolves (AWS_REGION, profile), or undefined when none is set. */
@@ -149,6 +155,7 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     }
     return client;
   }
+  const priceApiSettings = () => ({ ...common('us-east-1'), maxAttempts: Math.min(config.maxAttempts, 2) });
   // Each service module (and with it its SDK package) is imported on first use.
   return {
     ecs: (region) =>
@@ -198,6 +205,21 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
       cached(`ec2:${region}`, async () =>
         (await import('./regions.js')).createEc2Api(
           new (sdk('@aws-sdk/client-ec2').EC2Client)(common(region)),
+        ),
+      ),
+    // Both price APIs are global: their endpoints live in us-east-1 (see docs/pricing.md). They are
+    // optional (the bundled table stands in when they fail), so a failing endpoint is tried twice at
+    // most instead of holding the run up for --max-attempts rounds of backoff.
+    pricing: () =>
+      cached('pricing', async () =>
+        (await import('./pricing.js')).createPricingApi(
+          new (sdk('@aws-sdk/client-pricing').PricingClient)(priceApiSettings()),
+        ),
+      ),
+    savingsPlans: () =>
+      cached('savingsplans', async () =>
+        (await import('./savingsplans.js')).createSavingsPlansApi(
+          new (sdk('@aws-sdk/client-savingsplans').SavingsplansClient)(priceApiSettings()),
         ),
       ),
     organizations: () =>

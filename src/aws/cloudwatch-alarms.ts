@@ -12,7 +12,12 @@ import { chunk, mapConcurrent } from '../core/concurrency.js';
 import type { Pacer } from '../core/pacer.js';
 import { AwsError } from '../errors.js';
 import { awsCall } from './call.js';
-import { hasContainerInsightsMetrics } from './cloudwatch.js';
+import {
+  getMetricValues,
+  hasContainerInsightsMetrics,
+  type MetricQuery,
+  type MetricSeries,
+} from './cloudwatch.js';
 import { sdk } from './sdk.js';
 
 const {
@@ -278,6 +283,10 @@ export interface CloudWatchApi {
   getDashboardBody(name: string): Promise<string | undefined>;
   putDashboard(name: string, body: string): Promise<string[]>;
   hasContainerInsightsMetrics(clusterName: string): Promise<boolean>;
+  getMetricValues(
+    queries: readonly MetricQuery[],
+    window: { start: Date; end: Date; periodSeconds: number },
+  ): Promise<Map<string, MetricSeries>>;
 }
 
 /** Binds the CloudWatch operations to one region's client. */
@@ -293,5 +302,6 @@ export function createCloudWatchApi(cloudwatch: CloudWatchClient, region: string
     getDashboardBody: (name) => getDashboardBody(cloudwatch, name),
     putDashboard: (name, body) => putDashboard(cloudwatch, name, body),
     hasContainerInsightsMetrics: (clusterName) => hasContainerInsightsMetrics(cloudwatch, clusterName),
+    getMetricValues: (queries, window) => getMetricValues(cloudwatch, queries, window),
   };
 }

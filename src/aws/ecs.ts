@@ -22,11 +22,13 @@ const {
   DescribeContainerInstancesCommand,
   DescribeServicesCommand,
   DescribeTaskDefinitionCommand,
+  DescribeTasksCommand,
   ListAccountSettingsCommand,
   PutAccountSettingDefaultCommand,
   paginateListClusters,
   paginateListContainerInstances,
   paginateListServices,
+  paginateListTasks,
   RegisterTaskDefinitionCommand,
   UpdateClusterCommand,
   UpdateServiceCommand,
@@ -268,12 +270,74 @@ export async function describeServices(
         desiredCount: s.desiredCount ?? 0,
         runningCount: s.runningCount ?? 0,
         taskDefinition: s.taskDefinition ?? '',
+        launchType: s.launchType,
+        capacityProviderStrategy: s.capacityProviderStrategy?.flatMap((c) =>
+          c.capacityProvider
+            ? [{ capacityProvider: c.capacityProvider, base: c.base ?? 0, weight: c.weight ?? 0 }]
+            : [],
+        ),
+        schedulingStrategy: s.schedulingStrategy,
+        platformVersion: s.platformVersion,
+        minimumHealthyPercent: s.deploymentConfiguration?.minimumHealthyPercent,
+        maximumPercent: s.deploymentConfiguration?.maximumPercent,
+        targetGroupArns: s.loadBalancers?.flatMap((lb) => (lb.targetGroupArn ? [lb.targetGroupArn] : [])),
       });
     }
     for (const f of responseList(out.failures, meta, 'failures'))
       if (f.arn) missing.push(f.arn.split('/').pop() ?? f.arn);
   }
   return { services: found, missing };
+}
+
+/** A RUNNING task as `cost report --include-tasks` needs it. */
+export interface RunningTaskState {
+  taskArn: string;
+  /** `service:NAME` for service tasks, `family:NAME` by default for RunTask, or what the caller set. */
+  group: string | undefined;
+  startedBy: string | undefined;
+  taskDefinitionArn: string;
+  launchType: string | undefined;
+  capacityProviderName: string | undefined;
+}
+
+/** DescribeTasks takes at most 100 tasks per call. */
+export const DESCRIBE_TASKS_BATCH = 100;
+
+/** Every RUNNING task of a cluster (ListTasks, 100 a page, then DescribeTasks, 100 a call). */
+export async function listRunningTasks(ecs: ECSClient, cluster: string): Promise<RunningTaskState[]> {
+  const arns = await awsCall(
+    { operation: 'ecs:ListTasks', iamAction: 'ecs:ListTasks', resource: cluster, notFound: clusterNotFound },
+    async () => {
+      const all: string[] = [];
+      for await (const page of paginateListTasks(
+        { client: ecs, pageSize: 100 },
+        { cluster, desiredStatus: 'RUNNING' },
+      )) {
+        all.push(...(page.taskArns ?? []));
+      }
+      return all;
+    },
+  );
+  const meta = { operation: 'ecs:DescribeTasks', iamAction: 'ecs:DescribeTasks', resource: cluster };
+  const answers = await describeInBatches(arns, DESCRIBE_TASKS_BATCH, (batch) =>
+    awsCall(meta, () => ecs.send(new DescribeTasksCommand({ cluster, tasks: batch }))),
+  );
+  return answers.flatMap(({ out }) =>
+    responseList(out.tasks, meta, 'tasks').flatMap((t) =>
+      t.taskArn && t.taskDefinitionArn
+        ? [
+            {
+              taskArn: t.taskArn,
+              group: t.group,
+              startedBy: t.startedBy,
+              taskDefinitionArn: t.taskDefinitionArn,
+              launchType: t.launchType,
+              capacityProviderName: t.capacityProviderName,
+            },
+          ]
+        : [],
+    ),
+  );
 }
 
 /** A task definition revision with its tags (DescribeTaskDefinition include TAGS), as the SDK returns it. */
@@ -383,6 +447,7 @@ export interface EcsApi {
     services: readonly string[],
   ): Promise<{ services: ServiceState[]; missing: string[] }>;
   describeTaskDefinition(taskDefinition: string): Promise<TaskDefinitionRecord>;
+  listRunningTasks(cluster: string): Promise<RunningTaskState[]>;
   /** `input` is a RegisterTaskDefinition request validated by core/task-definition/validate. */
   registerTaskDefinition(
     input: import('../core/task-definition/json.js').JsonObject,
@@ -416,6 +481,7 @@ export function createEcsApi(ecs: ECSClient, region: string): EcsApi {
         tags: tags.flatMap((t) => (t.key === undefined ? [] : [{ key: t.key, value: t.value ?? '' }])),
       };
     },
+    listRunningTasks: (cluster) => listRunningTasks(ecs, cluster),
     registerTaskDefinition: (input) =>
       // The document was validated against the request shape before it got here.
       registerTaskDefinition(ecs, input as unknown as RegisterTaskDefinitionCommandInput),

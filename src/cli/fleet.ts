@@ -27,7 +27,7 @@ import type { Reporter } from '../output/reporter.js';
 /** What the fleet runner needs from main.ts. */
 export interface FleetRunDeps {
   /** AWS clients built like the caller's, on other credentials (one account's assumed role). */
-  clientsFor(credentials: CredentialProvider): AwsClients;
+  clientsFor(credentials: CredentialProvider, account: string): AwsClients;
   /** Prints an error (message and hint) as main.ts does and returns its exit code. */
   reportError(error: unknown, out: Reporter): ExitCode;
   /** The JSON error document main.ts writes for a failed run. */
@@ -55,7 +55,9 @@ export class AccountAccessError extends EcsopsError {
       cause instanceof EcsopsError ? cause.exitCode : ExitCode.aws,
       /AccessDenied/.test(code) || code === ''
         ? `Check that the role exists in account ${target.account}, that ${trust}, and that your own policies allow sts:AssumeRole on it. Another role: --assume-role NAME or "arn:${caller.partition}:iam::{account}:role/NAME". See README "Accounts and organizations".`
-        : undefined,
+        : cause instanceof EcsopsError
+          ? cause.hint
+          : undefined,
       { cause },
     );
   }
@@ -176,7 +178,7 @@ export async function runFleet(
         } catch (error) {
           throw new AccountAccessError({ account: target.account, roleArn }, caller, fleet, error);
         }
-        aws = deps.clientsFor(credentials);
+        aws = deps.clientsFor(credentials, target.account);
       }
       const accountCtx: CommandContext = {
         ...ctx,

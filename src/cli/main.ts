@@ -81,7 +81,12 @@ export async function main(argv: string[]): Promise<void> {
         const flags = globalFlags(command);
         const mutating = command.options.some((o) => o.long === '--yes');
         process.exitCode = await (await import('./fleet.js')).runFleet(ctx, fleet, body, {
-          clientsFor: (credentials) => createAwsClients({ ...clientConfig, credentials }),
+          clientsFor: (credentials, account) =>
+            createAwsClients({
+              ...clientConfig,
+              credentials,
+              debugLog: global.debug ? (line) => out.debug(`[${account}] ${line}`) : undefined,
+            }),
           reportError: (error, accountOut) => reportError(error, accountOut, global.debug),
           errorDocument,
           mutating,

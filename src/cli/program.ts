@@ -6,6 +6,7 @@
 import type { Command as CommanderCommand } from 'commander';
 import { Command, Option } from './commander.js';
 import { registerAlarmCommands } from './groups/alarm.js';
+import { registerCostCommands } from './groups/cost.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
 import { registerSecretsCommands } from './groups/secrets.js';
@@ -93,5 +94,6 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
   registerSecretsCommands(program, deps.run);
   registerAlarmCommands(program, deps.run);
   registerDashboardCommands(program, deps.run);
+  registerCostCommands(program, deps.run);
   return program;
 }

@@ -27,6 +27,16 @@ export interface ServiceState {
   desiredCount: number;
   runningCount: number;
   taskDefinition: string;
+  /** What `cost` reads as well (optional: other commands' fixtures leave them out). */
+  launchType?: string | undefined;
+  capacityProviderStrategy?: { capacityProvider: string; base?: number; weight?: number }[] | undefined;
+  /** REPLICA or DAEMON. */
+  schedulingStrategy?: string | undefined;
+  platformVersion?: string | undefined;
+  minimumHealthyPercent?: number | undefined;
+  maximumPercent?: number | undefined;
+  /** Target group ARNs the service registers its tasks with. */
+  targetGroupArns?: string[] | undefined;
 }
 
 /** Reads a setting value defensively: anything unrecognised counts as disabled. */

@@ -2,7 +2,14 @@
  * Fleet runs (`--accounts`, `--org`, `--org-ou`) of the built CLI against moto, which emulates
  * sts:AssumeRole into other accounts and AWS Organizations.
  */
-import { CreateClusterCommand, DescribeClustersCommand, ECSClient } from '@aws-sdk/client-ecs';
+import { CloudWatchClient, DescribeAlarmsCommand } from '@aws-sdk/client-cloudwatch';
+import {
+  CreateClusterCommand,
+  CreateServiceCommand,
+  DescribeClustersCommand,
+  ECSClient,
+  RegisterTaskDefinitionCommand,
+} from '@aws-sdk/client-ecs';
 import {
   CreateAccountCommand,
   CreateOrganizationalUnitCommand,
@@ -13,7 +20,7 @@ import {
 } from '@aws-sdk/client-organizations';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { accountClientConfig } from './helpers/accounts.js';
-import { parseJsonDocument, runCli } from './helpers/cli.js';
+import { parseJsonDocument, runCli, runCliInterrupted } from './helpers/cli.js';
 import { type FaultProxy, startFaultProxy } from './helpers/fault-proxy.js';
 import {
   callsMatching,
@@ -240,6 +247,41 @@ describe('an account whose role cannot be assumed', () => {
     );
     expect(res.stderr).toContain('1 failed (222222222222)');
   });
+
+  it('Ctrl-C stops starting accounts: the one in flight is reported, the rest as not started, exit 130', async () => {
+    proxy.setRules([{ match: { operation: 'sts:AssumeRole' }, fault: { kind: 'latency', ms: 1500 } }]);
+    proxy.clearRequests();
+    const res = await runCliInterrupted(
+      [
+        '--concurrency',
+        '1',
+        '--accounts',
+        `${A},${C},${B}`,
+        '--json',
+        'insights',
+        'enable',
+        '--all',
+        '--yes',
+      ],
+      {
+        endpoint: proxy.endpoint,
+        when: () => proxy.requests().some((r) => r.operation === 'sts:AssumeRole'),
+      },
+    );
+    expect(res.code).toBe(130);
+    const doc = parseJsonDocument(res);
+    expect(doc.interrupted).toBe(true);
+    const statuses = (doc.accounts as { account: string; status: string }[]).map((a) => [
+      a.account,
+      a.status,
+    ]);
+    expect(statuses.slice(1)).toEqual([
+      [C, 'not-started'],
+      [B, 'not-started'],
+    ]);
+    expect(proxy.requests().filter((r) => r.operation === 'sts:AssumeRole')).toHaveLength(1);
+    expect(proxy.requests().filter((r) => r.operation === 'ecs:UpdateCluster')).toEqual([]);
+  });
 });
 
 describe('--org and --org-ou (moto Organizations)', () => {
@@ -307,5 +349,83 @@ describe('--org and --org-ou (moto Organizations)', () => {
     expect((parseJsonDocument(excluded).accounts as { account: string }[]).map((a) => a.account)).toEqual([
       members[0],
     ]);
+  });
+});
+
+describe('alarm create and alarm list across accounts', () => {
+  async function alarmNamesIn(account: string): Promise<string[]> {
+    const config = account === MOTO_ACCOUNT ? motoClientConfig() : await accountClientConfig(account);
+    const out = await new CloudWatchClient(config).send(new DescribeAlarmsCommand({}));
+    return (out.MetricAlarms ?? []).map((a) => a.AlarmName ?? '');
+  }
+
+  beforeAll(async () => {
+    await resetMoto();
+    for (const account of [A, B, MOTO_ACCOUNT]) {
+      const ecs = await ecsIn(account);
+      await ecs.send(
+        new CreateClusterCommand({
+          clusterName: 'prod',
+          settings: [{ name: 'containerInsights', value: 'enabled' }],
+        }),
+      );
+      await ecs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'web',
+          containerDefinitions: [{ name: 'web', image: 'nginx', memory: 128 }],
+        }),
+      );
+      await ecs.send(
+        new CreateServiceCommand({
+          cluster: 'prod',
+          serviceName: 'web',
+          taskDefinition: 'web',
+          desiredCount: 1,
+        }),
+      );
+    }
+  });
+
+  it('writes each account’s alarm through that account’s credentials; alarm list has an ACCOUNT column', async () => {
+    await startRecording();
+    const dry = await runCli([
+      '--accounts',
+      `${A},${B}`,
+      'alarm',
+      'create',
+      '--cluster',
+      'prod',
+      '--all-services',
+      '--dry-run',
+    ]);
+    expect(callsMatching(await stopRecording(), /^cloudwatch:(PutMetricAlarm|TagResource)/)).toEqual([]);
+    expect(dry.code).toBe(0);
+    expect(await alarmNamesIn(A)).toEqual([]);
+
+    const res = await runCli([
+      '--accounts',
+      `${A},${B}`,
+      'alarm',
+      'create',
+      '--cluster',
+      'prod',
+      '--all-services',
+      '--yes',
+    ]);
+    expect(res.code).toBe(0);
+    expect(await alarmNamesIn(A)).toEqual(['ecsops-task-health-prod-web']);
+    expect(await alarmNamesIn(B)).toEqual(['ecsops-task-health-prod-web']);
+    expect(await alarmNamesIn(MOTO_ACCOUNT)).toEqual([]);
+
+    const list = await runCli(['--accounts', `${A},${B}`, 'alarm', 'list']);
+    expect(list.code).toBe(0);
+    expect(list.stdout).toMatch(/^ACCOUNT\s+REGION\s+CLUSTER\s+SERVICE\s+STATE\s+ALARM/);
+    const json = parseJsonDocument(await runCli(['--accounts', `${A},${B}`, '--json', 'alarm', 'list']));
+    const alarms = json.alarms as { account: string; alarmArn: string; serviceName: string }[];
+    expect(alarms.map((a) => [a.account, a.serviceName])).toEqual([
+      [A, 'web'],
+      [B, 'web'],
+    ]);
+    for (const a of alarms) expect(a.alarmArn).toContain(`:${a.account}:alarm:`);
   });
 });
