@@ -17,6 +17,7 @@ import {
 } from '@aws-sdk/client-iam';
 import { DeleteParameterCommand, PutParameterCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { beforeEach, describe, expect, it } from 'vitest';
+import { accountClientConfig } from './helpers/accounts.js';
 import { parseJsonDocument, runCli } from './helpers/cli.js';
 import { ECS_TASKS_TRUST_POLICY } from './helpers/iam.js';
 import {
@@ -349,5 +350,74 @@ describe('ecsops secrets sync (built CLI against moto)', () => {
       status: 'refused',
       refusals: [{ reason: expect.stringContaining('no ecsops:secrets-source tag') }],
     });
+  });
+});
+
+describe('ecsops secrets drift --accounts (built CLI against moto)', () => {
+  const A = '111111111111';
+  const B = '222222222222';
+
+  it('compares each account’s revision with that account’s parameters', async () => {
+    for (const account of [A, B]) {
+      const config = await accountClientConfig(account);
+      const accountSsm = new SSMClient(config);
+      const accountEcs = new ECSClient(config);
+      const pArn = (name: string) => `arn:aws:ssm:us-east-1:${account}:parameter${name}`;
+      await accountSsm.send(new PutParameterCommand({ Name: '/billing/db-url', Type: 'String', Value: 'v' }));
+      // Only account A has a parameter the definition lacks.
+      if (account === A) {
+        await accountSsm.send(
+          new PutParameterCommand({ Name: '/billing/extra', Type: 'String', Value: 'v' }),
+        );
+      }
+      await accountEcs.send(
+        new RegisterTaskDefinitionCommand({
+          family: 'billing',
+          containerDefinitions: [
+            {
+              name: 'app',
+              image: 'example/billing:1',
+              memory: 256,
+              secrets: [{ name: 'DB_URL', valueFrom: pArn('/billing/db-url') }],
+            },
+          ],
+          tags: [{ key: 'ecsops:secrets-source', value: 'chamber:/billing/' }],
+        }),
+      );
+    }
+    await startRecording();
+    const result = await runCli([
+      '--accounts',
+      `${A},${B}`,
+      '--json',
+      'secrets',
+      'drift',
+      '--task-def',
+      'billing:1',
+    ]);
+    const calls = await stopRecording();
+    expect(result.code, result.stderr).toBe(1);
+    const doc = parseJsonDocument(result);
+    expect(doc.accounts).toMatchObject([
+      {
+        account: A,
+        status: 'done',
+        taskDefinitions: [
+          {
+            account: A,
+            drift: [
+              {
+                kind: 'added',
+                name: 'EXTRA',
+                valueFrom: `arn:aws:ssm:us-east-1:${A}:parameter/billing/extra`,
+              },
+            ],
+          },
+        ],
+      },
+      { account: B, status: 'done', taskDefinitions: [{ account: B, status: 'clean', drift: [] }] },
+    ]);
+    expect(callsMatching(calls, VALUE_READS)).toEqual([]);
+    expect(callsMatching(calls, WRITES)).toEqual([]);
   });
 });
