@@ -9,9 +9,11 @@ import type { CloudWatchApi } from './cloudwatch-alarms.js';
 import type { EcsApi } from './ecs.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
+import type { LogsApi } from './logs.js';
 import type { OrganizationsApi } from './organizations.js';
 import type { PricingApi } from './pricing.js';
 import type { Ec2Api } from './regions.js';
+import type { S3Api } from './s3.js';
 import type { SavingsPlansApi } from './savingsplans.js';
 import { sdk } from './sdk.js';
 import type { SecretsManagerApi } from './secrets-manager.js';
@@ -56,6 +58,8 @@ export interface AwsClients {
   ecs(region: string): Promise<EcsApi>;
   cloudwatch(region: string): Promise<CloudWatchApi>;
   ssm(region: string): Promise<SsmApi>;
+  s3(region: string): Promise<S3Api>;
+  logs(region: string): Promise<LogsApi>;
   kms(region: string): Promise<KmsApi>;
   iam(): Promise<IamApi>;
   sts(region: string): Promise<StsApi>;
@@ -175,6 +179,25 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     ssm: (region) =>
       cached(`ssm:${region}`, async () =>
         (await import('./ssm.js')).createSsmApi(new (sdk('@aws-sdk/client-ssm').SSMClient)(common(region))),
+      ),
+    logs: (region) =>
+      cached(`logs:${region}`, async () =>
+        (await import('./logs.js')).createLogsApi(
+          new (sdk('@aws-sdk/client-cloudwatch-logs').CloudWatchLogsClient)(common(region)),
+        ),
+      ),
+    s3: (region) =>
+      cached(`s3:${region}`, async () =>
+        (await import('./s3.js')).createS3Api(
+          new (sdk('@aws-sdk/client-s3').S3Client)({
+            ...common(region),
+            // A custom endpoint (--endpoint-url, AWS_ENDPOINT_URL) is usually an IP or one host name:
+            // bucket-in-host addressing cannot reach it.
+            ...(config.endpoint || process.env.AWS_ENDPOINT_URL || process.env.AWS_ENDPOINT_URL_S3
+              ? { forcePathStyle: true }
+              : {}),
+          }),
+        ),
       ),
     kms: (region) =>
       cached(`kms:${region}`, async () =>

@@ -1,15 +1,17 @@
 /**
- * AWS Systems Manager Parameter Store calls: metadata only. ecsops never calls GetParameter(s) or
- * GetParametersByPath, which return values. API reference:
- * https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
+ * AWS Systems Manager Parameter Store calls: metadata only. ecsops never calls GetParameters or
+ * GetParametersByPath, which return values; GetParameter is made only for AWS's own public
+ * parameters under /aws/service/ (e.g. the AWS for Fluent Bit stable image), never a user's.
+ * API reference: https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_DescribeParameters.html
+ * and https://docs.aws.amazon.com/systems-manager/latest/APIReference/API_GetParameter.html
  */
 import type { ParameterMetadata as SdkParameterMetadata, SSMClient } from '@aws-sdk/client-ssm';
 import { chunk, createLimiter, type Limit } from '../core/concurrency.js';
 import type { ParameterMetadata } from '../core/ssm-types.js';
-import { awsCall } from './call.js';
+import { awsCall, toAwsError } from './call.js';
 import { sdk } from './sdk.js';
 
-const { paginateDescribeParameters } = sdk('@aws-sdk/client-ssm');
+const { GetParameterCommand, paginateDescribeParameters } = sdk('@aws-sdk/client-ssm');
 
 /** DescribeParameters returns at most 50 per page (MaxResults), and a filter takes at most 50 values. */
 export const DESCRIBE_PARAMETERS_PAGE = 50;
@@ -92,8 +94,31 @@ export async function describeParametersByPath(
   );
 }
 
+/** AWS's public parameters: the only values ecsops reads (they hold no user data). */
+export const PUBLIC_PARAMETER_PREFIX = '/aws/service/';
+
+/**
+ * The value of one AWS public parameter (`/aws/service/...`), or undefined when this region (or the
+ * endpoint) has none. Any other name is refused before a request is made.
+ */
+export async function readPublicParameter(ssm: SSMClient, name: string): Promise<string | undefined> {
+  if (!name.startsWith(PUBLIC_PARAMETER_PREFIX)) {
+    throw new Error(`BUG: ${name} is not an AWS public parameter; ecsops never reads parameter values`);
+  }
+  const meta = { operation: 'ssm:GetParameter', iamAction: 'ssm:GetParameter', resource: name };
+  try {
+    const out = await ssm.send(new GetParameterCommand({ Name: name }));
+    return out.Parameter?.Value;
+  } catch (error) {
+    if ((error as { name?: string }).name === 'ParameterNotFound') return undefined;
+    throw toAwsError(meta, error);
+  }
+}
+
 /** The SSM metadata operations ecsops makes, bound to one region. */
 export interface SsmApi {
+  /** GetParameter on an AWS public `/aws/service/` parameter (refuses any other name). */
+  readPublicParameter(name: string): Promise<string | undefined>;
   describeParametersByName(
     names: readonly string[],
     options?: { limit?: Limit | undefined },
@@ -104,6 +129,7 @@ export interface SsmApi {
 /** Binds the SSM operations to one region's client. */
 export function createSsmApi(ssm: SSMClient): SsmApi {
   return {
+    readPublicParameter: (name) => readPublicParameter(ssm, name),
     describeParametersByName: (names, options) => describeParametersByName(ssm, names, options),
     describeParametersByPath: (path, recursive) => describeParametersByPath(ssm, path, recursive),
   };

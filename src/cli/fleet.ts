@@ -36,6 +36,8 @@ export interface FleetRunDeps {
   mutating: boolean;
   /** A person will answer prompts (mutating, no --yes or --dry-run, a terminal): accounts run one at a time. */
   prompts: boolean;
+  /** The local file flags the command was given (--out, --in-place, --config-out): one file, one account. */
+  localFileFlags: readonly string[];
 }
 
 /** One account to run in: through an assumed role, or (the caller's own account) the caller's chain. */
@@ -155,6 +157,13 @@ export async function runFleet(
   const sts: StsApi = await ctx.aws.sts(await homeRegion(ctx));
   const caller = await sts.getCallerIdentity();
   const targets = await resolveTargets(ctx, fleet, caller);
+  if (targets.length > 1 && deps.localFileFlags.length > 0) {
+    // Every account would write the same local file in turn, and the last one would win.
+    throw new UsageError(
+      `${deps.localFileFlags.join(', ')} writes one local file, but this run covers ${targets.length} accounts.`,
+      'Run it for one account at a time (--accounts ID), or print to stdout and register with --register.',
+    );
+  }
   const sessionName = fleet.roleSessionName ?? defaultSessionName(currentUser());
   if (!ctx.out.jsonMode) {
     ctx.out.info(

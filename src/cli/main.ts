@@ -91,6 +91,7 @@ export async function main(argv: string[]): Promise<void> {
           errorDocument,
           mutating,
           prompts: mutating && !flags.yes && !flags.dryRun && ctx.interactive,
+          localFileFlags: localFileFlags(command),
         });
       } else {
         process.exitCode = await body(ctx);
@@ -222,4 +223,14 @@ function reportError(error: unknown, out: Reporter, debug: boolean): ExitCode {
   );
   if (debug && translated instanceof Error && translated.stack) out.info(translated.stack);
   return ExitCode.aws;
+}
+
+/** The flags of `command` that name one local file to write (refused across several accounts). */
+function localFileFlags(command: Command): string[] {
+  const opts = command.opts() as { out?: unknown; inPlace?: unknown; configOut?: unknown };
+  return [
+    ...(opts.out !== undefined ? ['--out'] : []),
+    ...(opts.inPlace ? ['--in-place'] : []),
+    ...(opts.configOut !== undefined ? ['--config-out'] : []),
+  ];
 }

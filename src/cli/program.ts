@@ -9,6 +9,7 @@ import { registerAlarmCommands } from './groups/alarm.js';
 import { registerCostCommands } from './groups/cost.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
+import { registerLogsCommands } from './groups/logs.js';
 import { registerSecretsCommands } from './groups/secrets.js';
 import { collectList, collectRegions, integerIn } from './options.js';
 import type { RunCommand } from './run.js';
@@ -92,6 +93,7 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
 
   registerInsightsCommands(program, deps.run);
   registerSecretsCommands(program, deps.run);
+  registerLogsCommands(program, deps.run);
   registerAlarmCommands(program, deps.run);
   registerDashboardCommands(program, deps.run);
   registerCostCommands(program, deps.run);

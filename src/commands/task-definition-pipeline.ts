@@ -27,8 +27,12 @@
  *        - `{ kind: 'edit', result, document, registerInput, register, preview }`: `document` is the new
  *          definition in the source's own shape (a file keeps its shape and key spelling), `registerInput`
  *          the RegisterTaskDefinition input as printed, `register` what is registered (e.g. with the
- *          command's provenance tag added; undefined for a bare containerDefinitions array), and
- *          `preview(out, before, after)` shows the command's diff and tables on stderr.
+ *          command's provenance tag added; undefined for a bare containerDefinitions array),
+ *          `preview(out, before, after)` shows the command's diff and tables on stderr, and optional
+ *          `prerequisites` are writes the new revision depends on (e.g. `logs migrate --config-s3`
+ *          uploads the Fluent Bit configuration the router loads): they are applied first, after the
+ *          check and in the same confirmation (without --register: through the apply flow on their own),
+ *          and the register is not attempted unless every one was applied.
  *      `result` is the command's own result object (it extends `TaskDefinitionPipelineResult`); the
  *      pipeline fills in the common fields and returns it.
  *   3. Call `runTaskDefinitionPipeline(ctx, options, spec, plan)` with a `TaskDefinitionPipelineSpec`:
@@ -46,6 +50,11 @@
  *          "re-run with --apply-fix" hint).
  *        - `messages`: the command's words for the check passing, `--skip-check`, the fix plan and an
  *          already-registered revision.
+ *
+ * The command's view (src/output/<command>.ts) renders its own tables; the common end of a result
+ * (writes, registration, service update, rollback, and each write in JSON) is
+ * `renderPipelineOutcome` / `renderPipelineApply` / `pipelineChangeJson` in
+ * src/output/task-definition-pipeline.ts.
  *
  * Safety held here for every command: nothing RegisterTaskDefinition would reject is sent (field paths
  * in the error), the roles are checked before any write, every write goes through the one apply flow
@@ -153,8 +162,25 @@ export interface WriteFileChange {
   inPlace: boolean;
 }
 
+/**
+ * A write the new revision depends on, made first (after the check, in the same apply flow): e.g. the
+ * Fluent Bit configuration object `logs migrate --config-s3` uploads. The command applies it.
+ */
+export interface PrerequisiteChange {
+  kind: 'prerequisite';
+  /** What the command calls it in JSON (e.g. `put-object`). */
+  action: string;
+  /** As the plan, the question and the report name it. */
+  label: string;
+  /** The resource it writes (e.g. `s3://bucket/key`). */
+  resource: string;
+}
+
+/** The write steps of the main apply flow, in the order they happen. */
+export type PipelineStep = PrerequisiteChange | RegisterChange | UpdateServiceChange | WriteFileChange;
+
 /** One write of a pipeline run, in the order they happen (the role fix first). */
-export type PipelineChange = FixChange | RegisterChange | UpdateServiceChange | WriteFileChange;
+export type PipelineChange = FixChange | PipelineStep;
 
 // ---- result --------------------------------------------------------------------------------------
 
@@ -283,7 +309,15 @@ export type EditPlan<R> =
       register: JsonObject | undefined;
       /** Shows the command's preview (diff, tables) on stderr before anything is written or asked. */
       preview(out: Reporter, before: string, after: string): void;
+      /** Writes the new revision needs first (none: omit or empty). */
+      prerequisites?: Prerequisites | undefined;
     };
+
+/** The prerequisite writes of an edit, and how the command applies one. */
+export interface Prerequisites {
+  changes: readonly PrerequisiteChange[];
+  apply(change: PrerequisiteChange): Promise<void>;
+}
 
 // ---- read ----------------------------------------------------------------------------------------
 
@@ -396,7 +430,23 @@ export async function runTaskDefinitionPipeline<K, R extends TaskDefinitionPipel
     });
   };
 
+  const prerequisites = plan.prerequisites?.changes.length ? plan.prerequisites : undefined;
   if (options.apply.kind === 'none') {
+    if (prerequisites) {
+      // The definition points at what the prerequisites write: they go through the apply flow.
+      showApplyPlan(ctx.out, prerequisites.changes);
+      const done = await applyChanges<PrerequisiteChange>(ctx, options, {
+        changes: prerequisites.changes,
+        question: `Apply: ${prerequisites.changes.map(describeStep).join(', then ')}?`,
+        label: describeStep,
+        concurrency: 1,
+        applyOne: (c) => prerequisites.apply(c),
+      });
+      result.apply = mergeApplyResults<PipelineChange>(done);
+      const code = applyExitCode(done);
+      if (done.mode === 'apply' && code !== ExitCode.ok)
+        return { ...result, status: statusOf(done), exitCode: code };
+    }
     // A local file is written without asking, as any formatter would; --dry-run leaves it alone.
     if (!options.dryRun) {
       stopIfInterrupted(ctx);
@@ -429,6 +479,7 @@ export async function runTaskDefinitionPipeline<K, R extends TaskDefinitionPipel
     family,
     input: registerInput,
     writeFile: target.kind === 'file' ? { change: fileChange(target), write: writeFile } : undefined,
+    prerequisites,
   });
 }
 
@@ -445,6 +496,7 @@ interface RegisterPlan<R> {
   writeFile?: { change: WriteFileChange; write: () => Promise<void> } | undefined;
   /** The revision to point the service at already exists (a re-run): no register. */
   existing?: RevisionRef | undefined;
+  prerequisites?: Prerequisites | undefined;
 }
 
 async function registerFlow<K, R extends TaskDefinitionPipelineResult<K>>(
@@ -475,7 +527,7 @@ async function registerFlow<K, R extends TaskDefinitionPipelineResult<K>>(
     };
   }
 
-  const changes: (RegisterChange | UpdateServiceChange | WriteFileChange)[] = [];
+  const changes: PipelineStep[] = [...(plan.prerequisites?.changes ?? [])];
   if (!existing) changes.push({ kind: 'register', region: online.region, family, input: plan.input });
   if (update && !result.service?.current) {
     changes.push({
@@ -566,15 +618,19 @@ async function registerFlow<K, R extends TaskDefinitionPipelineResult<K>>(
   const newRef = () =>
     existing?.taskDefinition ?? (registered ? `${family}:${registered.revision}` : undefined);
   showApplyPlan(ctx.out, changes);
-  let mainApply: ApplyResult<RegisterChange | UpdateServiceChange | WriteFileChange>;
+  let mainApply: ApplyResult<PipelineStep>;
   try {
     mainApply = await applyChanges(ctx, options, {
       changes,
       question: `Apply: ${changes.map(describeStep).join(', then ')}?`,
       label: describeStep,
       concurrency: 1,
-      phaseOf: (c) => ({ register: 0, 'update-service': 1, 'write-file': 2 })[c.kind],
+      phaseOf: (c) => ({ prerequisite: 0, register: 1, 'update-service': 2, 'write-file': 3 })[c.kind],
       blockedBy: (c, done) => {
+        if (c.kind === 'prerequisite') return undefined;
+        const pre = done.find((o) => o.change.kind === 'prerequisite' && o.status !== 'applied');
+        if (pre)
+          return `${pre.change.kind === 'prerequisite' ? pre.change.label : 'a prerequisite'} was not applied`;
         if (c.kind === 'register') return undefined;
         const reg = done.find((o) => o.change.kind === 'register');
         return reg === undefined || reg.status === 'applied'
@@ -583,6 +639,9 @@ async function registerFlow<K, R extends TaskDefinitionPipelineResult<K>>(
       },
       applyOne: async (c) => {
         switch (c.kind) {
+          case 'prerequisite':
+            await plan.prerequisites?.apply(c);
+            return;
           case 'register':
             registered = await ecs.registerTaskDefinition(c.input);
             return;

@@ -273,6 +273,8 @@ function changeLabel(c: SecretsMigrateChange, r: PipelineResult): string {
   switch (c.kind) {
     case 'put-role-policy':
       return `put inline policy ${c.policyName} on ${c.roleArn}`;
+    case 'prerequisite':
+      return c.label;
     case 'register':
       return r.registered
         ? `register ${r.registered.taskDefinitionArn}`
@@ -294,6 +296,8 @@ function changeJson(c: SecretsMigrateChange, r: PipelineResult): Record<string, 
         replaces: c.replaces,
         document: c.document,
       };
+    case 'prerequisite':
+      return { kind: c.action, resource: c.resource };
     case 'register':
       return { kind: c.kind, region: c.region, family: c.family };
     case 'update-service':

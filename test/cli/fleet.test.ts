@@ -55,6 +55,7 @@ function deps(overrides: Partial<FleetRunDeps> = {}) {
     errorDocument: (error, exitCode) => ({ exitCode, message: error instanceof Error ? error.message : '' }),
     mutating: false,
     prompts: false,
+    localFileFlags: [],
     ...overrides,
   };
   return { deps: d, built };
@@ -224,6 +225,17 @@ describe('runFleet', () => {
     const calls = orgs.commandCalls(ListAccountsCommand);
     expect(calls).toHaveLength(2);
     expect(calls.every((c) => c.args[0].input.MaxResults === 20)).toBe(true);
+  });
+
+  it('refuses one local output file (--out, --in-place) for several accounts, before assuming any role', async () => {
+    const t = createTestContext();
+    const { deps: d } = deps({ localFileFlags: ['--out'] });
+    await expect(runFleet(t.ctx, fleet({ accounts: [A, CALLER] }), echo, d)).rejects.toThrow(
+      /--out writes one local file, but this run covers 2 accounts/,
+    );
+    expect(sts.commandCalls(AssumeRoleCommand)).toHaveLength(0);
+    // One account: the file is that account's, as without --accounts.
+    expect(await runFleet(t.ctx, fleet({ accounts: [A] }), echo, d)).toBe(ExitCode.ok);
   });
 
   it('an empty selection is a usage error', async () => {

@@ -103,3 +103,22 @@ export function kmsDecryptRequest(args: {
 export function ecsAssumeRoleContext(account: string | undefined): ConditionContext {
   return { values: account ? { 'aws:SourceAccount': [account] } : {} };
 }
+
+/**
+ * A call a role's session makes itself (not through another service): e.g. the FireLens router's
+ * `logs:PutLogEvents` with the task role, or the ECS agent's with the execution role (docs/firelens.md).
+ */
+export function roleRequest(
+  roleArn: string,
+  action: string,
+  resource: string,
+  region: string,
+): AccessRequest {
+  return {
+    action,
+    resource,
+    principalArn: roleArn,
+    principalAccount: accountOfArn(roleArn),
+    context: { values: { ...principalKeys(roleArn, region), 'aws:ViaAWSService': ['false'] } },
+  };
+}

@@ -534,12 +534,17 @@ export function secretsSourceTagValue(sources: readonly string[]): string {
  * order and tag order are set aside. The tag's own value is not compared: same secrets, same migration.
  */
 export function isMigrationRegistration(planned: JsonObject, registered: JsonObject): boolean {
-  if (!hasSecretsSourceTag(registered)) return false;
-  return canonicalJson(comparable(planned)) === canonicalJson(comparable(registered));
+  return isTaggedRegistration(planned, registered, SECRETS_SOURCE_TAG);
 }
 
-function hasSecretsSourceTag(input: JsonObject): boolean {
-  return Array.isArray(input.tags) && input.tags.some((t) => isTag(t) && t.key === SECRETS_SOURCE_TAG);
+/**
+ * True when `registered` carries the provenance tag `tagKey` and has the same content as `planned`
+ * (ECS defaults, key order, tag order and the tag's value set aside). `logs migrate` shares it.
+ */
+export function isTaggedRegistration(planned: JsonObject, registered: JsonObject, tagKey: string): boolean {
+  const tagged = Array.isArray(registered.tags) && registered.tags.some((t) => isTag(t) && t.key === tagKey);
+  if (!tagged) return false;
+  return canonicalJson(comparable(planned, tagKey)) === canonicalJson(comparable(registered, tagKey));
 }
 
 function isTag(value: unknown): value is { key: unknown; value?: unknown } {
@@ -548,11 +553,11 @@ function isTag(value: unknown): value is { key: unknown; value?: unknown } {
 
 // Drops what does not change what ECS runs: the source tag, defaults DescribeTaskDefinition fills in,
 // and empty values (`[]`, `{}`, null) that mean "unset".
-function comparable(input: JsonObject): unknown {
+function comparable(input: JsonObject, tagKey: string): unknown {
   const copy: JsonObject = { ...input };
   if (Array.isArray(copy.tags)) {
     copy.tags = copy.tags
-      .filter((t) => !(isTag(t) && t.key === SECRETS_SOURCE_TAG))
+      .filter((t) => !(isTag(t) && t.key === tagKey))
       .sort((a, b) => String(isTag(a) ? a.key : '').localeCompare(String(isTag(b) ? b.key : '')));
   }
   if (Array.isArray(copy.containerDefinitions)) {

@@ -27,6 +27,11 @@ export async function resetMoto(): Promise<void> {
 export interface RecordedCall {
   operation: string;
   target: string;
+  /** HTTP method and URL (REST protocols such as S3 name the operation only by these). */
+  method?: string;
+  url?: string;
+  /** The request body as text (e.g. which parameter a GetParameter asked for). */
+  body?: string;
 }
 
 /** Starts a fresh recording of every request moto receives. */
@@ -72,21 +77,21 @@ const TARGET_PREFIX_TO_SERVICE: [RegExp, string][] = [
 function toCall(entry: RecordedEntry): RecordedCall {
   const headers = Object.fromEntries(Object.entries(entry.headers).map(([k, v]) => [k.toLowerCase(), v]));
   const target = headers['x-amz-target'];
-  if (target) {
-    const [prefix = '', op = ''] = target.split('.');
-    const service = TARGET_PREFIX_TO_SERVICE.find(([re]) => re.test(prefix))?.[1] ?? prefix;
-    return { operation: `${service}:${op}`, target };
-  }
   const body = entry.body
     ? entry.body_encoded
       ? Buffer.from(entry.body, 'base64').toString('utf8')
       : entry.body
     : '';
+  if (target) {
+    const [prefix = '', op = ''] = target.split('.');
+    const service = TARGET_PREFIX_TO_SERVICE.find(([re]) => re.test(prefix))?.[1] ?? prefix;
+    return { operation: `${service}:${op}`, target, method: entry.method, url: entry.url, body };
+  }
   const action =
     new URLSearchParams(body).get('Action') ?? new URL(entry.url).searchParams.get('Action') ?? '?';
   const auth = headers.authorization ?? '';
   const service = /Credential=[^/]+\/[^/]+\/[^/]+\/([^/]+)\//.exec(auth)?.[1] ?? 'unknown';
-  return { operation: `${service}:${action}`, target: action };
+  return { operation: `${service}:${action}`, target: action, method: entry.method, url: entry.url, body };
 }
 
 async function post(path: string): Promise<void> {
