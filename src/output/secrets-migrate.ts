@@ -172,8 +172,8 @@ export function pipelineResultJson(r: PipelineResult): Record<string, unknown> {
   };
 }
 
-/** What a pipeline run did: output, writes, registration, service update, wait (shared with `secrets sync`). */
-export function renderPipelineResult(r: PipelineResult, out: Reporter): void {
+// What a migration run did: output, writes, registration, service update, wait.
+function renderPipelineResult(r: PipelineResult, out: Reporter): void {
   if (r.registerProblems.length) {
     out.warn(`RegisterTaskDefinition would reject this output. ${describeProblems(r.registerProblems)}`);
   }
@@ -208,8 +208,8 @@ export function renderPipelineResult(r: PipelineResult, out: Reporter): void {
   }
 }
 
-/** The apply outcomes of a pipeline run (dry run, applied / failed / not started). */
-export function renderOutcomes(r: PipelineResult, out: Reporter): void {
+// The apply outcomes (dry run, applied / failed / not started).
+function renderOutcomes(r: PipelineResult, out: Reporter): void {
   const apply = r.apply;
   if (!apply) return;
   if (apply.mode === 'dry-run') {
@@ -228,8 +228,8 @@ export function renderOutcomes(r: PipelineResult, out: Reporter): void {
   if (r.declined) out.info('Declined: nothing was registered; the inline policy put above stays.');
 }
 
-/** Where the new definition was written (or not, on a dry run). */
-export function renderFile(r: PipelineResult, out: Reporter): void {
+// Where the new definition was written (or not, on a dry run).
+function renderFile(r: PipelineResult, out: Reporter): void {
   const file = r.file;
   if (!file) return;
   if (file.written) {

@@ -5,17 +5,13 @@
  */
 import type { SecretsSyncResult } from '../commands/secrets-sync.js';
 import type { SecretsDriftItem, SecretsSyncPlan } from '../core/secrets/drift.js';
+import { describeProblems } from '../core/task-definition/validate.js';
 import { renderUnifiedDiff } from './diff.js';
 import type { ResultView } from './present.js';
 import type { Reporter } from './reporter.js';
-import {
-  pipelineResultJson,
-  renderCheckFailure,
-  renderFile,
-  renderOutcomes,
-  renderPipelineResult,
-} from './secrets-migrate.js';
+import { pipelineResultJson, renderCheckFailure } from './secrets-migrate.js';
 import { renderTable } from './table.js';
+import { renderPipelineApply, renderPipelineOutcome } from './task-definition-pipeline.js';
 
 /** What the preview shows: the source, its text before and after, and the planned sync. */
 export interface SyncPreview {
@@ -61,11 +57,11 @@ export const secretsSyncView: ResultView<SecretsSyncResult> = {
         out.info('Nothing was written.');
         return;
       case 'check-failed':
-        renderOutcomes(r, out);
+        renderPipelineApply(r, out);
         renderCheckFailure(out, r.recheck ?? r.check, r.nextCommand);
         return;
       case 'nothing-to-do':
-        renderFile(r, out);
+        renderPipelineOutcome(r, out);
         if (r.alreadyRegistered) {
           out.info(
             `Already registered: ${r.alreadyRegistered.taskDefinitionArn} has these secrets; nothing to register.`,
@@ -75,7 +71,13 @@ export const secretsSyncView: ResultView<SecretsSyncResult> = {
         } else out.info('Nothing to do: the secrets match their recorded sources.');
         return;
       default:
-        renderPipelineResult(r, out);
+        if (r.registerProblems.length) {
+          out.warn(
+            `RegisterTaskDefinition would reject this output. ${describeProblems(r.registerProblems)}`,
+          );
+        }
+        if (r.stdoutText !== undefined) out.raw(r.stdoutText);
+        renderPipelineOutcome(r, out);
     }
   },
   json(r) {

@@ -247,7 +247,7 @@ describe('ecsops secrets sync (built CLI against moto)', () => {
     expect(human.code, human.stderr).toBe(0);
     expect(human.stderr).toMatch(/- remove\s+app\s+API_KEY\s+\/billing\/api-key/);
     expect(human.stderr).toMatch(/\+ add\s+app\s+NEW_FLAG\s+\/billing\/new-flag/);
-    expect(human.stderr).toContain('Dry run: nothing was registered.');
+    expect(human.stderr).toContain('Dry run: no changes were sent.');
 
     await startRecording();
     const applied = await sync('--yes', '--json');
