@@ -7,6 +7,7 @@
 import { UsageError } from '../errors.js';
 import type { CloudWatchApi } from './cloudwatch-alarms.js';
 import type { EcsApi } from './ecs.js';
+import type { EventsApi } from './events.js';
 import type { IamApi } from './iam.js';
 import type { KmsApi } from './kms.js';
 import type { LogsApi } from './logs.js';
@@ -64,6 +65,7 @@ export interface AwsClients {
   iam(): Promise<IamApi>;
   sts(region: string): Promise<StsApi>;
   sns(region: string): Promise<SnsApi>;
+  events(region: string): Promise<EventsApi>;
   secretsManager(region: string): Promise<SecretsManagerApi>;
   ec2(region: string): Promise<Ec2Api>;
   /** The Price List Query API (answers in us-east-1 whatever region is priced). */
@@ -217,6 +219,13 @@ export function createAwsClients(config: AwsClientConfig): AwsClients {
     sns: (region) =>
       cached(`sns:${region}`, async () =>
         (await import('./sns.js')).createSnsApi(new (sdk('@aws-sdk/client-sns').SNSClient)(common(region))),
+      ),
+    events: (region) =>
+      cached(`events:${region}`, async () =>
+        (await import('./events.js')).createEventsApi(
+          new (sdk('@aws-sdk/client-eventbridge').EventBridgeClient)(common(region)),
+          region,
+        ),
       ),
     secretsManager: (region) =>
       cached(`secretsmanager:${region}`, async () =>

@@ -81,6 +81,7 @@ function toExisting(alarm: MetricAlarm): ExistingMetricAlarm {
     StateValue: alarm.StateValue,
     StateReason: alarm.StateReason,
     StateUpdatedTimestamp: alarm.StateUpdatedTimestamp,
+    StateTransitionedTimestamp: alarm.StateTransitionedTimestamp,
   };
 }
 

@@ -1,3 +1,11 @@
+import {
+  type AlarmHealthAlarm,
+  type AlarmHealthCluster,
+  type AlarmHealthInput,
+  type AlarmHealthProblem,
+  type AlarmHealthService,
+  checkAlarmHealth,
+} from '../core/alarm/health.js';
 import { alarmNameSearchPrefix, DEFAULT_NAME_PREFIX, validateNamePrefix } from '../core/alarm/name.js';
 import {
   type AlarmRecord,
@@ -11,6 +19,7 @@ import type { ClusterState } from '../core/ecs-types.js';
 import { CLOUDWATCH_WRITE_TPS, createPacer, type Pacer } from '../core/pacer.js';
 import { ExitCode, InterruptedError } from '../errors.js';
 import type { CommandResult } from '../output/present.js';
+import { type ClusterEventsRuleStatus, readClusterEventsRules } from './alarm-events.js';
 import { ChangeNotStarted } from './apply-flow.js';
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
@@ -22,6 +31,8 @@ export interface AlarmListOptions {
   /** Only alarms watching these clusters (by the ecsops:cluster tag); empty = all. */
   clusters: string[];
   namePrefix?: string | undefined;
+  /** --check: exit 1 when an alarm cannot be trusted (checkAlarmHealth). */
+  check?: boolean | undefined;
 }
 
 /** One managed alarm as `alarm list` shows it. */
@@ -40,11 +51,21 @@ export interface AlarmListResult extends CommandResult {
   prefix: string;
   regions: string[];
   alarms: ListedAlarm[];
+  /** The events rule of each cluster the alarms watch. */
+  rules: ClusterEventsRuleStatus[];
+  /** With --check: what makes an alarm untrustworthy (empty = every alarm can fire). */
+  problems?: AlarmHealthProblem[] | undefined;
   /** Regions that could not be read (the others were listed). */
   regionErrors: { region: string; message: string }[];
 }
 
 const interruptedWhileReading = () => new InterruptedError('Interrupted while reading: nothing was changed.');
+
+/** Period × evaluation periods of an alarm (metric-math or single-metric), if it says. */
+function evaluationSecondsOf(alarm: ExistingMetricAlarm): number | undefined {
+  const period = alarm.Period ?? alarm.Metrics?.find((q) => q.MetricStat?.Period)?.MetricStat?.Period;
+  return period && alarm.EvaluationPeriods ? period * alarm.EvaluationPeriods : undefined;
+}
 
 /** An alarm with its tags, as list/delete/prune read it. */
 async function withTags(
@@ -63,6 +84,8 @@ async function withTags(
       tags: alarm.AlarmArn ? await cloudwatch.listAlarmTags(alarm.AlarmArn) : [],
       stateValue: alarm.StateValue,
       stateReason: alarm.StateReason,
+      stateSince: alarm.StateTransitionedTimestamp ?? alarm.StateUpdatedTimestamp,
+      evaluationSeconds: evaluationSecondsOf(alarm),
     }),
   );
 }
@@ -130,6 +153,7 @@ export async function readServices(
           clusterName: cluster.clusterName,
           serviceName: s.serviceName,
           desiredCount: s.desiredCount,
+          runningCount: s.runningCount,
         }),
       ),
       missing: out.missing.map((m) => `${cluster.clusterName}/${m}`),
@@ -141,7 +165,10 @@ export async function readServices(
   };
 }
 
-/** CloudWatch write pacing for one apply: a 3 TPS pacer per region and write operation. */
+/** EventBridge rule/target and SNS topic-policy writes per second, per region and operation. */
+export const EVENTS_WRITE_TPS = 10;
+
+/** Write pacing for one apply: a pacer per region and write operation (CloudWatch 3 TPS, events 10). */
 export interface WritePacers {
   /**
    * The pacer for a write that starts a change. The wait for a slot ends early on Ctrl-C; the write
@@ -159,7 +186,10 @@ export function createWritePacers(ctx: CommandContext): WritePacers {
     const key = `${region} ${operation}`;
     let pacer = pacers.get(key);
     if (!pacer) {
-      pacer = createPacer({ ratePerSecond: CLOUDWATCH_WRITE_TPS }, { now: ctx.now, sleep: ctx.sleep });
+      // EventBridge and SNS writes (events rule, topic policy) allow far more than CloudWatch's 3
+      // TPS; 10 keeps them well below EventBridge's 50 per second (docs/alarm-events.md).
+      const rate = /^(events|sns):/.test(operation) ? EVENTS_WRITE_TPS : CLOUDWATCH_WRITE_TPS;
+      pacer = createPacer({ ratePerSecond: rate }, { now: ctx.now, sleep: ctx.sleep });
       pacers.set(key, pacer);
     }
     return pacer;
@@ -210,11 +240,100 @@ export async function runAlarmList(options: AlarmListOptions, ctx: CommandContex
   }
   alarms.sort((a, b) => a.region.localeCompare(b.region) || a.alarmName.localeCompare(b.alarmName));
 
+  const watched = watchedClusters(alarms);
+  const managed = records.filter((r) => {
+    const target = managedTargetOf(r.tags);
+    return target && (clusters.size === 0 || clusters.has(target.clusterName));
+  });
+  const [rules, problems] = await Promise.all([
+    readClusterEventsRules(ctx, watched),
+    options.check ? readAlarmHealthInput(ctx, managed).then(checkAlarmHealth) : Promise.resolve(undefined),
+  ]);
+  const exitCode = regionErrors.length ? ExitCode.aws : problems?.length ? ExitCode.findings : ExitCode.ok;
   return {
-    exitCode: regionErrors.length ? ExitCode.aws : ExitCode.ok,
+    exitCode,
     prefix,
     regions,
     alarms,
+    rules,
+    problems,
     regionErrors: regionErrors.map((e) => ({ region: e.region, message: describeError(e.error) })),
+  };
+}
+
+/** The distinct clusters (per region) that alarms watch, sorted. */
+function watchedClusters(alarms: readonly { region: string; clusterName: string | undefined }[]) {
+  const seen = new Map<string, { region: string; clusterName: string }>();
+  for (const a of alarms) {
+    if (a.clusterName)
+      seen.set(`${a.region}\u0000${a.clusterName}`, { region: a.region, clusterName: a.clusterName });
+  }
+  return [...seen.values()].sort(
+    (a, b) => a.region.localeCompare(b.region) || a.clusterName.localeCompare(b.clusterName),
+  );
+}
+
+/**
+ * Reads what checkAlarmHealth needs for managed alarm records (from readAlarmRecords): the
+ * clusters they point at (DescribeClusters, per region) and their services (DescribeServices, 10
+ * a call). Exported for `ecsops audit`.
+ */
+export async function readAlarmHealthInput(
+  ctx: CommandContext,
+  records: readonly AlarmRecord[],
+): Promise<AlarmHealthInput> {
+  const alarms: AlarmHealthAlarm[] = records.flatMap((r) => {
+    const target = managedTargetOf(r.tags);
+    return target
+      ? [
+          {
+            region: r.region,
+            alarmName: r.alarmName,
+            ...target,
+            stateValue: r.stateValue,
+            stateSince: r.stateSince,
+            evaluationSeconds: r.evaluationSeconds,
+          },
+        ]
+      : [];
+  });
+  const byRegion = new Map<string, Map<string, Set<string>>>();
+  for (const a of alarms) {
+    const clusters = byRegion.get(a.region) ?? new Map<string, Set<string>>();
+    clusters.set(a.clusterName, (clusters.get(a.clusterName) ?? new Set()).add(a.serviceName));
+    byRegion.set(a.region, clusters);
+  }
+  const perRegion = await readAll(ctx, [...byRegion.entries()], async ([region, wanted]) => {
+    const ecs = await ctx.aws.ecs(region);
+    const found = (await ecs.describeClusters([...wanted.keys()])).clusters;
+    const active = found.filter((c) => c.status === 'ACTIVE');
+    const services = await readAll(ctx, active, async (c) => {
+      const out = await ecs.describeServices(c.clusterArn, [...(wanted.get(c.clusterName) ?? [])]);
+      return out.services.map(
+        (s): AlarmHealthService => ({
+          region,
+          clusterName: c.clusterName,
+          serviceName: s.serviceName,
+          desiredCount: s.desiredCount,
+        }),
+      );
+    });
+    return {
+      clusters: found.map(
+        (c): AlarmHealthCluster => ({
+          region,
+          clusterName: c.clusterName,
+          status: c.status,
+          containerInsights: c.containerInsights,
+        }),
+      ),
+      services: services.flat(),
+    };
+  });
+  return {
+    alarms,
+    clusters: perRegion.flatMap((r) => r.clusters),
+    services: perRegion.flatMap((r) => r.services),
+    now: ctx.now(),
   };
 }

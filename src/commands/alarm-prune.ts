@@ -63,5 +63,5 @@ export async function runAlarmPrune(
       throw error;
     }
   });
-  return applyDeletions(ctx, options, planAlarmPrune(managed, perCluster.flat()));
+  return applyDeletions(ctx, options, planAlarmPrune(managed, perCluster.flat()), managed);
 }

@@ -5,9 +5,11 @@ import {
   sameDashboardBody,
   validateDashboardName,
 } from '../core/alarm/dashboard.js';
-import { UsageError } from '../errors.js';
+import { buildTemplate, type CfnTemplate } from '../core/alarm/template.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { reportDashboardPlan } from '../output/dashboard.js';
 import type { CommandResult } from '../output/present.js';
+import { renderTemplate, type TemplateFormat } from '../output/template.js';
 import { readServices } from './alarm-list.js';
 import { type ApplyResult, applyChanges, applyExitCode, type MutatingOptions } from './apply-flow.js';
 import type { CommandContext } from './context.js';
@@ -20,6 +22,19 @@ export interface DashboardCreateOptions extends MutatingOptions {
   name?: string | undefined;
   /** Replace a dashboard of that name that ecsops did not make. */
   force: boolean;
+  /** --emit cloudformation: print a template with the dashboard instead of writing it. */
+  emit?: { kind: 'cloudformation'; format: TemplateFormat } | undefined;
+}
+
+/** The typed result of `dashboard create --emit cloudformation`: nothing written. */
+export interface DashboardEmitResult extends CommandResult {
+  kind: 'emit';
+  format: TemplateFormat;
+  dashboardName: string;
+  template: CfnTemplate;
+  text: string;
+  widgets: number;
+  services: number;
 }
 
 /** The one write of `dashboard create`. */
@@ -35,6 +50,7 @@ export interface DashboardChange {
 
 /** The typed result of `dashboard create`. */
 export interface DashboardCreateResult extends CommandResult {
+  kind: 'apply';
   dryRun: boolean;
   region: string;
   dashboardName: string;
@@ -54,7 +70,7 @@ export interface DashboardCreateResult extends CommandResult {
 export async function runDashboardCreate(
   options: DashboardCreateOptions,
   ctx: CommandContext,
-): Promise<DashboardCreateResult> {
+): Promise<DashboardCreateResult | DashboardEmitResult> {
   if (options.clusters.length === 0) throw new UsageError('Name at least one --cluster');
   const name = options.name ?? planDashboardName(options.clusters);
   validateDashboardName(name);
@@ -73,6 +89,24 @@ export async function runDashboardCreate(
       serviceNames: byCluster.get(`${c.region} ${c.clusterName}`) ?? [],
     })),
   );
+  if (options.emit) {
+    const template = buildTemplate({
+      description: `ecsops running/desired dashboard for cluster(s) ${[...new Set(clusters.map((c) => c.clusterName))].sort().join(', ')}.`,
+      topics: [],
+      alarms: [],
+      dashboards: [{ name, body }],
+    });
+    return {
+      kind: 'emit',
+      exitCode: ExitCode.ok,
+      format: options.emit.format,
+      dashboardName: name,
+      template,
+      text: await renderTemplate(template, options.emit.format),
+      widgets: (JSON.parse(body) as { widgets: unknown[] }).widgets.length,
+      services: services.length,
+    };
+  }
   // Dashboards are listed per region; it lives in the first selected region and shows every
   // cluster's metrics from its own region.
   const home = regions[0] as string;
@@ -113,6 +147,7 @@ export async function runDashboardCreate(
   });
   for (const m of validationMessages) ctx.out.warn(`PutDashboard: ${m}`);
   return {
+    kind: 'apply',
     exitCode: applyExitCode(apply),
     dryRun: options.dryRun,
     region: home,

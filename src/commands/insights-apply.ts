@@ -1,3 +1,5 @@
+import { alarmNameSearchPrefix, DEFAULT_NAME_PREFIX } from '../core/alarm/name.js';
+import { dimensionTargetOf } from '../core/alarm/plan.js';
 import { mapConcurrent } from '../core/concurrency.js';
 import type { InsightsLevel } from '../core/ecs-types.js';
 import {
@@ -8,7 +10,7 @@ import {
   MIN_INSIGHTS_AGENT_VERSION,
   planInsightsChanges,
 } from '../core/insights.js';
-import { ExitCode } from '../errors.js';
+import { ExitCode, UsageError } from '../errors.js';
 import { reportInsightsOutcomes, reportInsightsPlan } from '../output/insights.js';
 import type { CommandResult } from '../output/present.js';
 import {
@@ -21,6 +23,7 @@ import {
 import type { CommandContext } from './context.js';
 import { describeError } from './describe-error.js';
 import { readAccountDefaults, warnUnreadableDefaults } from './insights-status.js';
+import { readAll } from './read-all.js';
 import { assertClustersRead, readClusters } from './read-clusters.js';
 import { resolveRegions } from './regions.js';
 
@@ -35,6 +38,8 @@ export interface InsightsApplyOptions extends MutatingOptions {
   allowDowngrade: boolean;
   /** --wait: poll for metrics this long after the apply. */
   wait?: { timeoutSeconds: number } | undefined;
+  /** disable: go ahead even though ecsops alarms watch services of the clusters (--force). */
+  force?: boolean | undefined;
 }
 
 /** What --wait saw for one cluster. */
@@ -97,6 +102,7 @@ export async function runInsightsApply(
     target: options.level,
     allowDowngrade: options.allowDowngrade,
   });
+  if (options.level === 'disabled' && !options.force) await refuseToBlindAlarms(ctx, plan.changes);
   const warnings = await collectWarnings(ctx, options, plan.changes);
   for (const w of warnings) out.warn(w);
 
@@ -144,6 +150,36 @@ export async function runInsightsApply(
     errors,
     wait,
   };
+}
+
+/**
+ * Refuses (exit 2) to turn Container Insights off for clusters whose services ecsops alarms watch:
+ * the alarms would get no data and keep their last state, silently. Looks at the alarms under the
+ * default name prefix (one DescribeAlarms listing per region), matched by their ClusterName dimension.
+ */
+async function refuseToBlindAlarms(ctx: CommandContext, changes: readonly InsightsChange[]): Promise<void> {
+  const turnedOff = changes.flatMap((c) => (c.kind === 'update-cluster-setting' ? [c] : []));
+  if (turnedOff.length === 0) return;
+  const regions = [...new Set(turnedOff.map((c) => c.region))];
+  const perRegion = await readAll(ctx, regions, async (region) => {
+    const alarms = await (await ctx.aws.cloudwatch(region)).describeAlarmsByPrefix(
+      alarmNameSearchPrefix(DEFAULT_NAME_PREFIX),
+    );
+    const clusters = new Set(turnedOff.filter((c) => c.region === region).map((c) => c.clusterName));
+    return alarms.flatMap((a) => {
+      const target = dimensionTargetOf(a);
+      return target && clusters.has(target.clusterName)
+        ? [{ region, alarmName: a.AlarmName, ...target }]
+        : [];
+    });
+  });
+  const blinded = perRegion.flat();
+  if (blinded.length === 0) return;
+  const clusters = [...new Set(blinded.map((b) => b.clusterName))].sort();
+  throw new UsageError(
+    `Refusing to turn Container Insights off for cluster ${clusters.join(', ')}: ${blinded.length} ecsops alarm(s) watch its services and would get no data, keeping their last state: ${blinded.map((b) => b.alarmName).join(', ')}`,
+    `Nothing was changed. Delete the alarms first (ecsops alarm delete --cluster ${clusters.join(',')}), or pass --force to turn it off anyway.`,
+  );
 }
 
 /** Warnings operators need before turning Container Insights on. */

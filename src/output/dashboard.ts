@@ -1,5 +1,9 @@
 /** How `dashboard create` looks, for people and as JSON. */
-import type { DashboardChange, DashboardCreateResult } from '../commands/dashboard-create.js';
+import type {
+  DashboardChange,
+  DashboardCreateResult,
+  DashboardEmitResult,
+} from '../commands/dashboard-create.js';
 import { reportOutcomes } from './apply.js';
 import { renderPlanLines } from './plan.js';
 import type { ResultView } from './present.js';
@@ -27,15 +31,36 @@ function status(r: DashboardCreateResult): string {
 }
 
 /** `dashboard create`. */
-export const dashboardCreateView: ResultView<DashboardCreateResult> = {
+export const dashboardCreateView: ResultView<DashboardCreateResult | DashboardEmitResult> = {
   human(r, out) {
+    if (r.kind === 'emit') {
+      out.result(r.text);
+      out.info(
+        `Template: dashboard ${r.dashboardName} (${r.widgets} widget(s), ${r.services} service(s)); nothing was written.`,
+      );
+      return;
+    }
     if (r.action === 'unchanged') {
       out.info(`Dashboard ${r.dashboardName} is up to date. Nothing to do.`);
       return;
     }
     reportOutcomes(out, r.apply, label);
   },
-  json: (r) => ({
+  json: (r) =>
+    r.kind === 'emit'
+      ? {
+          emit: 'cloudformation',
+          format: r.format,
+          dashboardName: r.dashboardName,
+          template: r.format === 'json' ? r.template : r.text,
+          widgets: r.widgets,
+          services: r.services,
+        }
+      : applyJson(r),
+};
+
+function applyJson(r: DashboardCreateResult): Record<string, unknown> {
+  return {
     dryRun: r.dryRun,
     region: r.region,
     dashboardName: r.dashboardName,
@@ -46,5 +71,5 @@ export const dashboardCreateView: ResultView<DashboardCreateResult> = {
     ...(r.apply.outcomes[0]?.reason ? { error: r.apply.outcomes[0].reason } : {}),
     ...(r.apply.interrupted ? { interrupted: true } : {}),
     ...(r.validationMessages.length ? { validationMessages: r.validationMessages } : {}),
-  }),
-};
+  };
+}

@@ -111,6 +111,9 @@ describe('alarm / dashboard flags', () => {
         ],
         includeZeroDesired: true,
         enableInsights: true,
+        events: true,
+        taskStops: false,
+        emit: undefined,
         dryRun: true,
         yes: false,
       },
@@ -163,7 +166,7 @@ describe('alarm / dashboard flags', () => {
     await parse('alarm', 'delete', '--name', 'n1,n2', '--name-prefix', 'p', '--yes');
     await parse('alarm', 'prune', '--dry-run');
     await parse('dashboard', 'create', '--cluster', 'a,b', '--name', 'ops', '--yes');
-    expect(calls.list).toEqual([{ clusters: ['prod'], namePrefix: 'p' }]);
+    expect(calls.list).toEqual([{ clusters: ['prod'], namePrefix: 'p', check: false }]);
     expect(calls.delete).toEqual([
       {
         selection: { kind: 'services', clusters: ['prod'], services: ['web'] },

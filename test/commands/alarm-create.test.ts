@@ -32,6 +32,8 @@ const options = (over: Partial<AlarmCreateOptions> = {}): AlarmCreateOptions => 
   tags: [],
   includeZeroDesired: false,
   enableInsights: false,
+  events: false,
+  taskStops: false,
   dryRun: false,
   yes: true,
   ...over,
@@ -49,13 +51,14 @@ async function create(
 ): Promise<AlarmCreateResult> {
   const result = await runAlarmCreate(options(over), t.ctx);
   present(t.ctx.out, result, alarmCreateView);
+  if (result.kind !== 'apply') throw new Error('expected an apply result');
   return result;
 }
 
 const statuses = (r: AlarmCreateResult) =>
   r.apply.outcomes.map(
     (o) =>
-      `${o.change.kind === 'enable-insights' ? o.change.clusterName : o.change.definition.AlarmName}:${o.status}`,
+      `${o.change.kind === 'enable-insights' ? o.change.clusterName : 'definition' in o.change ? o.change.definition.AlarmName : o.change.kind}:${o.status}`,
   );
 
 let world: World;

@@ -29,6 +29,8 @@ const createOptions = (clusters: AlarmCreateOptions['clusters']): AlarmCreateOpt
   tags: [],
   includeZeroDesired: false,
   enableInsights: false,
+  events: false,
+  taskStops: false,
   dryRun: false,
   yes: true,
 });

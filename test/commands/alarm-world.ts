@@ -21,12 +21,34 @@ import {
   ListServicesCommand,
   UpdateClusterCommand,
 } from '@aws-sdk/client-ecs';
-import { GetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
+import {
+  DeleteRuleCommand,
+  EventBridgeClient,
+  ListRulesCommand,
+  ListTagsForResourceCommand as ListRuleTagsCommand,
+  ListTargetsByRuleCommand,
+  PutRuleCommand,
+  PutTargetsCommand,
+  RemoveTargetsCommand,
+  TagResourceCommand as TagRuleCommand,
+} from '@aws-sdk/client-eventbridge';
+import { GetTopicAttributesCommand, SetTopicAttributesCommand, SNSClient } from '@aws-sdk/client-sns';
 import { mockClient } from 'aws-sdk-client-mock';
 
 export const ecs = mockClient(ECSClient);
 export const cloudwatch = mockClient(CloudWatchClient);
 export const sns = mockClient(SNSClient);
+export const events = mockClient(EventBridgeClient);
+
+/** An EventBridge rule of the world. */
+export interface WorldRule {
+  EventPattern?: string;
+  State?: string;
+  Description?: string;
+  tags: { Key: string; Value: string }[];
+  targets: { Id: string; Arn: string }[];
+}
+export const ruleArn = (name: string) => `arn:aws:events:us-east-1:${ACCOUNT}:rule/${name}`;
 
 export const ACCOUNT = '123456789012';
 export const clusterArn = (name: string) => `arn:aws:ecs:us-east-1:${ACCOUNT}:cluster/${name}`;
@@ -38,7 +60,12 @@ export interface World {
   alarms: Map<string, MetricAlarm>;
   tags: Map<string, { Key: string; Value: string }[]>;
   dashboards: Map<string, string>;
-  topics: Record<string, { KmsMasterKeyId?: string }>;
+  topics: Record<string, { KmsMasterKeyId?: string; Policy?: string }>;
+  rules: Map<string, WorldRule>;
+  /** Running tasks per `cluster/service` (DescribeServices runningCount); default 0. */
+  running: Record<string, number>;
+  /** Writes in the order they arrived, as `Operation name`. */
+  log: string[];
 }
 
 const awsError = (name: string, message = name) => Object.assign(new Error(message), { name, $metadata: {} });
@@ -48,7 +75,11 @@ export function installWorld(init: Partial<World> = {}): World {
   ecs.reset();
   cloudwatch.reset();
   sns.reset();
+  events.reset();
   const world: World = {
+    rules: init.rules ?? new Map(),
+    log: [],
+    running: init.running ?? {},
     clusters: init.clusters ?? {},
     alarms: init.alarms ?? new Map(),
     tags: init.tags ?? new Map(),
@@ -101,7 +132,7 @@ export function installWorld(init: Partial<World> = {}): World {
           clusterArn: clusterArn(name),
           status: 'ACTIVE',
           desiredCount: cluster.services[nameOf(s)],
-          runningCount: 0,
+          runningCount: world.running[`${name}/${nameOf(s)}`] ?? 0,
         })),
       failures: input.services
         .filter((s) => cluster.services[nameOf(s)] === undefined)
@@ -144,6 +175,7 @@ export function installWorld(init: Partial<World> = {}): World {
     .on(PutMetricAlarmCommand)
     .callsFake((input: MetricAlarm & { Tags?: { Key: string; Value: string }[] }) => {
       const name = input.AlarmName ?? '';
+      world.log.push(`PutMetricAlarm ${name}`);
       const isNew = !world.alarms.has(name);
       const { Tags, ...definition } = input;
       world.alarms.set(name, {
@@ -169,6 +201,7 @@ export function installWorld(init: Partial<World> = {}): World {
     });
   cloudwatch.on(DeleteAlarmsCommand).callsFake((input: { AlarmNames: string[] }) => {
     if (input.AlarmNames.length > 100) throw awsError('InvalidParameterValue', 'at most 100 names');
+    world.log.push(`DeleteAlarms ${input.AlarmNames.join(',')}`);
     for (const n of input.AlarmNames) {
       world.alarms.delete(n);
       world.tags.delete(alarmArn(n));
@@ -192,10 +225,122 @@ export function installWorld(init: Partial<World> = {}): World {
       Attributes: {
         TopicArn: input.TopicArn,
         ...(topic.KmsMasterKeyId ? { KmsMasterKeyId: topic.KmsMasterKeyId } : {}),
+        ...(topic.Policy ? { Policy: topic.Policy } : {}),
       },
     };
   });
+  sns
+    .on(SetTopicAttributesCommand)
+    .callsFake((input: { TopicArn: string; AttributeName: string; AttributeValue: string }) => {
+      const topic = world.topics[input.TopicArn];
+      if (!topic) throw awsError('NotFoundException', 'Topic does not exist');
+      world.log.push(`SetTopicAttributes ${input.TopicArn}`);
+      if (input.AttributeName === 'Policy') topic.Policy = input.AttributeValue;
+      return {};
+    });
+
+  const ruleNameOf = (arn: string) => arn.split('/').pop() ?? arn;
+  events
+    .on(ListRulesCommand)
+    .callsFake((input: { NamePrefix?: string; NextToken?: string; Limit?: number }) => {
+      const all = [...world.rules.entries()]
+        .filter(([name]) => name.startsWith(input.NamePrefix ?? ''))
+        .sort(([a], [b]) => a.localeCompare(b));
+      const start = Number(input.NextToken ?? 0);
+      const size = input.Limit ?? 100;
+      return {
+        Rules: all.slice(start, start + size).map(([Name, r]) => ({
+          Name,
+          Arn: ruleArn(Name),
+          EventPattern: r.EventPattern,
+          State: r.State,
+          Description: r.Description,
+        })),
+        NextToken: start + size < all.length ? String(start + size) : undefined,
+      };
+    });
+  events.on(ListRuleTagsCommand).callsFake((input: { ResourceARN: string }) => {
+    const rule = world.rules.get(ruleNameOf(input.ResourceARN));
+    if (!rule) throw awsError('ResourceNotFoundException');
+    return { Tags: rule.tags };
+  });
+  events.on(ListTargetsByRuleCommand).callsFake((input: { Rule: string }) => {
+    const rule = world.rules.get(input.Rule);
+    if (!rule) throw awsError('ResourceNotFoundException');
+    return { Targets: rule.targets };
+  });
+  events
+    .on(PutRuleCommand)
+    .callsFake(
+      (input: {
+        Name: string;
+        EventPattern: string;
+        State: string;
+        Description: string;
+        Tags?: { Key: string; Value: string }[];
+      }) => {
+        const current = world.rules.get(input.Name);
+        world.log.push(`PutRule ${input.Name}`);
+        world.rules.set(input.Name, {
+          EventPattern: input.EventPattern,
+          State: input.State,
+          Description: input.Description,
+          // Tags apply when the rule is created.
+          tags: current?.tags ?? input.Tags ?? [],
+          targets: current?.targets ?? [],
+        });
+        return { RuleArn: ruleArn(input.Name) };
+      },
+    );
+  events
+    .on(TagRuleCommand)
+    .callsFake((input: { ResourceARN: string; Tags: { Key: string; Value: string }[] }) => {
+      const rule = world.rules.get(ruleNameOf(input.ResourceARN));
+      if (!rule) throw awsError('ResourceNotFoundException');
+      rule.tags = [...rule.tags.filter((t) => !input.Tags.some((n) => n.Key === t.Key)), ...input.Tags];
+      return {};
+    });
+  events
+    .on(PutTargetsCommand)
+    .callsFake((input: { Rule: string; Targets: { Id: string; Arn: string }[] }) => {
+      const rule = world.rules.get(input.Rule);
+      if (!rule) throw awsError('ResourceNotFoundException');
+      if (input.Targets.length > 10) throw awsError('ValidationException', 'at most 10 targets');
+      world.log.push(`PutTargets ${input.Rule}`);
+      rule.targets = [
+        ...rule.targets.filter((t) => !input.Targets.some((n) => n.Id === t.Id)),
+        ...input.Targets,
+      ];
+      return { FailedEntryCount: 0, FailedEntries: [] };
+    });
+  events.on(RemoveTargetsCommand).callsFake((input: { Rule: string; Ids: string[] }) => {
+    const rule = world.rules.get(input.Rule);
+    if (!rule) throw awsError('ResourceNotFoundException');
+    world.log.push(`RemoveTargets ${input.Rule}`);
+    rule.targets = rule.targets.filter((t) => !input.Ids.includes(t.Id));
+    return { FailedEntryCount: 0, FailedEntries: [] };
+  });
+  events.on(DeleteRuleCommand).callsFake((input: { Name: string }) => {
+    const rule = world.rules.get(input.Name);
+    if (rule?.targets.length)
+      throw awsError('ValidationException', "Rule can't be deleted since it has targets.");
+    world.log.push(`DeleteRule ${input.Name}`);
+    world.rules.delete(input.Name);
+    return {};
+  });
   return world;
+}
+
+/** Every EventBridge and SNS write the alarm commands can make, counted. */
+export function eventsWriteCount(): number {
+  return (
+    events.commandCalls(PutRuleCommand).length +
+    events.commandCalls(TagRuleCommand).length +
+    events.commandCalls(PutTargetsCommand).length +
+    events.commandCalls(RemoveTargetsCommand).length +
+    events.commandCalls(DeleteRuleCommand).length +
+    sns.commandCalls(SetTopicAttributesCommand).length
+  );
 }
 
 /** Every write the alarm commands can make, counted. */
@@ -205,7 +350,8 @@ export function writeCount(): number {
     cloudwatch.commandCalls(TagResourceCommand).length +
     cloudwatch.commandCalls(DeleteAlarmsCommand).length +
     cloudwatch.commandCalls(PutDashboardCommand).length +
-    ecs.commandCalls(UpdateClusterCommand).length
+    ecs.commandCalls(UpdateClusterCommand).length +
+    eventsWriteCount()
   );
 }
 

@@ -1,4 +1,4 @@
-import { CloudWatchClient, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
+import { CloudWatchClient, DescribeAlarmsCommand, ListMetricsCommand } from '@aws-sdk/client-cloudwatch';
 import {
   DescribeClustersCommand,
   DescribeContainerInstancesCommand,
@@ -57,6 +57,7 @@ interface LegacyOptions {
   waitTimeoutSeconds?: number;
   dryRun?: boolean;
   yes?: boolean;
+  force?: boolean;
 }
 // The flag-shaped options these tests were written with, as the typed options the CLI builds.
 const options = (over: LegacyOptions = {}): InsightsApplyOptions => ({
@@ -67,6 +68,7 @@ const options = (over: LegacyOptions = {}): InsightsApplyOptions => ({
   wait: over.wait ? { timeoutSeconds: over.waitTimeoutSeconds ?? 60 } : undefined,
   dryRun: over.dryRun ?? false,
   yes: over.yes ?? true,
+  force: over.force,
 });
 const runInsightsApply = async (o: InsightsApplyOptions, ctx: CommandContext) =>
   present(ctx.out, await runApply(o, ctx), insightsApplyView);
@@ -226,11 +228,61 @@ describe('insights enable / disable', () => {
 
   it('disable turns enabled and enhanced off', async () => {
     seed([describe_('a', 'enabled'), describe_('b', 'enhanced'), describe_('c')]);
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [] });
     await runInsightsApply(options({ level: 'disabled' }), createTestContext().ctx);
     expect(ecs.commandCalls(UpdateClusterCommand).map((c) => c.args[0].input.cluster)).toEqual([
       arn('a'),
       arn('b'),
     ]);
+  });
+
+  const watching = (cluster: string, service: string) => ({
+    AlarmName: `ecsops-task-health-${cluster}-${service}`,
+    Metrics: [
+      {
+        Id: 'running',
+        MetricStat: {
+          Metric: {
+            Namespace: 'ECS/ContainerInsights',
+            MetricName: 'RunningTaskCount',
+            Dimensions: [
+              { Name: 'ClusterName', Value: cluster },
+              { Name: 'ServiceName', Value: service },
+            ],
+          },
+          Period: 60,
+          Stat: 'Minimum',
+        },
+      },
+    ],
+  });
+
+  it('disable is refused (exit 2, naming the alarms) where ecsops alarms watch the services; nothing is written', async () => {
+    seed([describe_('a', 'enabled'), describe_('b', 'enabled')]);
+    cloudwatch
+      .on(DescribeAlarmsCommand)
+      .resolves({ MetricAlarms: [watching('a', 'web'), watching('z', 'api')] });
+    const error = await runInsightsApply(options({ level: 'disabled' }), createTestContext().ctx).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(UsageError);
+    expect(error.exitCode).toBe(ExitCode.usage);
+    expect(error.message).toContain('cluster a');
+    expect(error.message).toContain('ecsops-task-health-a-web');
+    expect(error.message).not.toContain('ecsops-task-health-z-api');
+    expect(error.hint).toContain('--force');
+    expect(ecs.commandCalls(UpdateClusterCommand)).toEqual([]);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)[0]?.args[0].input.AlarmNamePrefix).toBe(
+      'ecsops-task-health-',
+    );
+  });
+
+  it('disable --force turns it off anyway, without even looking for alarms', async () => {
+    seed([describe_('a', 'enabled')]);
+    cloudwatch.on(DescribeAlarmsCommand).resolves({ MetricAlarms: [watching('a', 'web')] });
+    await runInsightsApply(options({ level: 'disabled', force: true }), createTestContext().ctx);
+    expect(ecs.commandCalls(UpdateClusterCommand).map((c) => c.args[0].input.cluster)).toEqual([arn('a')]);
+    expect(cloudwatch.commandCalls(DescribeAlarmsCommand)).toEqual([]);
   });
 
   it('--account-default uses PutAccountSettingDefault', async () => {

@@ -165,6 +165,10 @@ describe('ecsops alarm and dashboard (built CLI against moto)', () => {
         'ecs:DescribeServices',
         'cloudwatch:DescribeAlarms',
         'sns:GetTopicAttributes',
+        // The cluster's events rule, read and found as planned.
+        'events:ListRules',
+        'events:ListTagsForResource',
+        'events:ListTargetsByRule',
       ].sort(),
     );
   });

@@ -139,6 +139,7 @@ describe('alarm list over accounts', () => {
       state: 'OK',
       reason: undefined,
     })),
+    rules: [],
     regionErrors: account === B ? [{ region: 'eu-west-1', message: 'denied' }] : [],
   });
 

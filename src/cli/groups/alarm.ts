@@ -33,6 +33,11 @@ export interface RawCreateFlags {
   tag?: string[];
   includeZeroDesired: boolean;
   enableInsights: boolean;
+  /** False with --no-events. */
+  events: boolean;
+  taskStops: boolean;
+  emit?: string;
+  format?: string;
   dryRun: boolean;
   yes: boolean;
 }
@@ -88,6 +93,8 @@ export function toAlarmCreateOptions(
       'Without --sns-topic existing alarms keep their actions; --no-actions removes them.',
     );
   }
+  if (!flags.events && flags.taskStops)
+    throw new UsageError('--task-stops and --no-events cannot be used together');
   const actions: AlarmActionsChoice = topics
     ? { kind: 'topics', topics, okActions: flags.okActions }
     : flags.actions
@@ -109,9 +116,38 @@ export function toAlarmCreateOptions(
     tags: (flags.tag ?? []).map(parseTag),
     includeZeroDesired: flags.includeZeroDesired,
     enableInsights: flags.enableInsights,
+    events: flags.events,
+    taskStops: flags.taskStops,
+    emit: toEmit(flags),
     dryRun: flags.dryRun,
     yes: flags.yes,
   };
+}
+
+/** `--emit cloudformation [--format json|yaml]` as one choice. */
+export function toEmit(flags: {
+  emit?: string;
+  format?: string;
+  dryRun?: boolean;
+}): AlarmCreateOptions['emit'] {
+  if (flags.format !== undefined && flags.emit === undefined)
+    throw new UsageError('--format needs --emit cloudformation');
+  if (flags.emit === undefined) return undefined;
+  if (flags.dryRun) throw new UsageError('--emit cloudformation writes nothing already; drop --dry-run');
+  return { kind: 'cloudformation', format: flags.format === 'yaml' ? 'yaml' : 'json' };
+}
+
+/** The `--emit` and `--format` options shared by `alarm create` and `dashboard create`. */
+export function addEmitOptions(command: Command): Command {
+  return command
+    .addOption(
+      new Option('--emit <kind>', 'print a CloudFormation template instead of writing (reads only)').choices([
+        'cloudformation',
+      ]),
+    )
+    .addOption(
+      new Option('--format <format>', 'template format with --emit (default json)').choices(['json', 'yaml']),
+    );
 }
 
 /** `alarm delete` flags -> options: alarms of clusters (optionally some services), or named alarms. */
@@ -201,7 +237,17 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
       new Option('--enable-insights', 'turn Container Insights on for clusters that have it off').default(
         false,
       ),
+    )
+    .addOption(
+      new Option('--no-events', 'no ECS failure-events rule per cluster (default: one, to the same topics)'),
+    )
+    .addOption(
+      new Option(
+        '--task-stops',
+        'the events rule also reports tasks stopped because they failed to start',
+      ).default(false),
     );
+  addEmitOptions(create);
   addMutatingOptions(create).action((flags: RawCreateFlags, command: Command) =>
     run(command, async (ctx) => {
       const [{ runAlarmCreate }, { parseTagOption }, { alarmCreateView }, { present }] = await Promise.all([
@@ -220,14 +266,24 @@ export function registerAlarmCommands(program: Command, run: RunCommand): void {
     .description('List ecsops alarms with their state, reason and the service each watches')
     .addOption(new Option('--cluster <name...>', 'only alarms of these clusters').argParser(collectList))
     .addOption(prefixOption())
-    .action((flags: { cluster?: string[]; namePrefix?: string }, command: Command) =>
+    .addOption(
+      new Option(
+        '--check',
+        'exit 1 if an alarm cannot fire: INSUFFICIENT_DATA past its window, Container Insights off, service gone or at 0',
+      ).default(false),
+    )
+    .action((flags: { cluster?: string[]; namePrefix?: string; check: boolean }, command: Command) =>
       run(command, async (ctx) => {
         const [{ runAlarmList }, { alarmListView }, { present }] = await Promise.all([
           import('../../commands/alarm-list.js'),
           import('../../output/alarm.js'),
           import('../../output/present.js'),
         ]);
-        const options: AlarmListOptions = { clusters: flags.cluster ?? [], namePrefix: flags.namePrefix };
+        const options: AlarmListOptions = {
+          clusters: flags.cluster ?? [],
+          namePrefix: flags.namePrefix,
+          check: flags.check,
+        };
         return present(ctx.out, await runAlarmList(options, ctx), alarmListView);
       }),
     );

@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { Option } from '../commander.js';
 import { addMutatingOptions, collectList } from '../options.js';
 import type { RunCommand } from '../run.js';
+import { addEmitOptions, toEmit } from './alarm.js';
 
 /** Registers `ecsops dashboard create`. */
 export function registerDashboardCommands(program: Command, run: RunCommand): void {
@@ -16,9 +17,18 @@ export function registerDashboardCommands(program: Command, run: RunCommand): vo
     .addOption(
       new Option('--force', 'replace a dashboard of that name that ecsops did not make').default(false),
     );
+  addEmitOptions(create);
   addMutatingOptions(create).action(
     (
-      flags: { cluster?: string[]; name?: string; force: boolean; dryRun: boolean; yes: boolean },
+      flags: {
+        cluster?: string[];
+        name?: string;
+        force: boolean;
+        emit?: string;
+        format?: string;
+        dryRun: boolean;
+        yes: boolean;
+      },
       command: Command,
     ) =>
       run(command, async (ctx) => {
@@ -31,6 +41,7 @@ export function registerDashboardCommands(program: Command, run: RunCommand): vo
           clusters: flags.cluster ?? [],
           name: flags.name,
           force: flags.force,
+          emit: toEmit(flags),
           dryRun: flags.dryRun,
           yes: flags.yes,
         };

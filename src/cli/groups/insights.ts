@@ -82,11 +82,22 @@ export function registerInsightsCommands(program: Command, run: RunCommand): voi
 
   const disable = insights
     .command('disable')
-    .description('Turn Container Insights off for clusters and/or the account default');
+    .description('Turn Container Insights off for clusters and/or the account default')
+    .addOption(
+      new Option(
+        '--force',
+        'turn it off even where ecsops alarms watch the services (they go blind)',
+      ).default(false),
+    );
   addTargetOptions(disable);
-  addMutatingOptions(disable).action((flags: RawTargetFlags, command: Command) =>
+  addMutatingOptions(disable).action((flags: RawTargetFlags & { force: boolean }, command: Command) =>
     run(command, (ctx) =>
-      applyInsights(ctx, { ...toTargets(flags, 'disable'), level: 'disabled', allowDowngrade: false }),
+      applyInsights(ctx, {
+        ...toTargets(flags, 'disable'),
+        level: 'disabled',
+        allowDowngrade: false,
+        force: flags.force,
+      }),
     ),
   );
 }

@@ -85,6 +85,8 @@ export function findMissingTags(current: readonly AlarmTag[], wanted: readonly A
 export interface AlarmServiceState extends AlarmTarget {
   region: string;
   desiredCount: number;
+  /** Tasks RUNNING when read (DescribeServices); absent where only the desired count was read. */
+  runningCount?: number;
 }
 
 /** One planned write of `alarm create`. */
@@ -377,6 +379,10 @@ export interface AlarmRecord {
   tags: AlarmTag[];
   stateValue: string | undefined;
   stateReason: string | undefined;
+  /** When the state last changed, if DescribeAlarms said. */
+  stateSince?: Date | undefined;
+  /** Period × evaluation periods in seconds, if the alarm says. */
+  evaluationSeconds?: number | undefined;
 }
 
 /** One alarm to delete and why. */
@@ -459,13 +465,21 @@ export function planAlarmPrune(
 
 /** What GetTopicAttributes told us about an alarm topic. */
 export type TopicState =
-  | { topicArn: string; exists: true; kmsMasterKeyId: string | undefined }
+  | { topicArn: string; exists: true; kmsMasterKeyId: string | undefined; policy?: string | undefined }
   | { topicArn: string; exists: false }
   | { topicArn: string; exists: 'unknown'; reason: string };
 
 /** Warnings about alarm topics: CloudWatch does not check actions, so a bad topic fails silently. */
-export function findTopicWarnings(topics: readonly TopicState[]): string[] {
+export function findTopicWarnings(
+  topics: readonly TopicState[],
+  options: { events?: boolean } = {},
+): string[] {
   const warnings: string[] = [];
+  // EventBridge encrypts what it publishes with the topic's key too (docs/alarm-events.md).
+  const principals = options.events
+    ? 'cloudwatch.amazonaws.com and events.amazonaws.com'
+    : 'cloudwatch.amazonaws.com';
+  const what = options.events ? 'alarm notifications and ECS events' : 'alarm notifications';
   for (const topic of topics) {
     if (topic.exists === false) {
       warnings.push(
@@ -477,11 +491,11 @@ export function findTopicWarnings(topics: readonly TopicState[]): string[] {
       const key = topic.kmsMasterKeyId;
       if (/(^|:)alias\/aws\/sns$/.test(key)) {
         warnings.push(
-          `SNS topic ${topic.topicArn} is encrypted with the AWS managed key alias/aws/sns, whose key policy cannot grant cloudwatch.amazonaws.com access: alarm notifications will not be delivered. Re-encrypt the topic with a customer managed key.`,
+          `SNS topic ${topic.topicArn} is encrypted with the AWS managed key alias/aws/sns, whose key policy cannot grant ${principals} access: ${what} will not be delivered. Re-encrypt the topic with a customer managed key.`,
         );
       } else {
         warnings.push(
-          `SNS topic ${topic.topicArn} is encrypted with KMS key ${key}: its key policy must allow the service principal cloudwatch.amazonaws.com kms:Decrypt and kms:GenerateDataKey*, or notifications are dropped (and it must not be the AWS managed aws/sns key).`,
+          `SNS topic ${topic.topicArn} is encrypted with KMS key ${key}: its key policy must allow the service principal${options.events ? 's' : ''} ${principals} kms:Decrypt and kms:GenerateDataKey*, or ${what} are dropped (and it must not be the AWS managed aws/sns key).`,
         );
       }
     }

@@ -100,6 +100,8 @@ export interface ExistingMetricAlarm {
   StateValue?: string;
   StateReason?: string;
   StateUpdatedTimestamp?: Date;
+  /** When StateValue last changed (newer API field; absent from some emulators). */
+  StateTransitionedTimestamp?: Date;
 }
 
 /** Parsed alarm options (the `--threshold`, `--period` ... flags) before validation. */

@@ -141,6 +141,7 @@ const TARGET_PREFIX_TO_SERVICE: [RegExp, string][] = [
   [/^TrentService/, 'kms'],
   [/^secretsmanager/, 'secretsmanager'],
   [/^GraniteServiceVersion20100801/, 'cloudwatch'],
+  [/^AWSEvents/, 'events'],
 ];
 
 function header(headers: HeaderBag, name: string): string | undefined {

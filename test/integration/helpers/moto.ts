@@ -72,6 +72,7 @@ const TARGET_PREFIX_TO_SERVICE: [RegExp, string][] = [
   [/^TrentService/, 'kms'],
   [/^secretsmanager/, 'secretsmanager'],
   [/^GraniteServiceVersion20100801/, 'cloudwatch'],
+  [/^AWSEvents/, 'events'],
 ];
 
 function toCall(entry: RecordedEntry): RecordedCall {
