@@ -43,6 +43,11 @@ const BAD_CREDENTIALS = new Set([
   'SignatureDoesNotMatch',
 ]);
 
+/** True when AWS refused the caller (access denied), whatever the service calls that. */
+export function isAccessDeniedError(error: unknown): error is AwsError {
+  return error instanceof AwsError && ACCESS_DENIED.has(error.code);
+}
+
 /** True for errors thrown by the SDK or the network under it (as opposed to bugs in ecsops). */
 export function isAwsSdkError(error: unknown): error is Error & { name: string; $metadata?: unknown } {
   if (!(error instanceof Error)) return false;

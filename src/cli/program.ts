@@ -6,6 +6,7 @@
 import type { Command as CommanderCommand } from 'commander';
 import { Command, Option } from './commander.js';
 import { registerAlarmCommands } from './groups/alarm.js';
+import { registerAuditCommands } from './groups/audit.js';
 import { registerCostCommands } from './groups/cost.js';
 import { registerDashboardCommands } from './groups/dashboard.js';
 import { registerInsightsCommands } from './groups/insights.js';
@@ -96,6 +97,7 @@ export function createProgram(deps: ProgramDeps): CommanderCommand {
   registerLogsCommands(program, deps.run);
   registerAlarmCommands(program, deps.run);
   registerDashboardCommands(program, deps.run);
+  registerAuditCommands(program, deps.run);
   registerCostCommands(program, deps.run);
   return program;
 }
