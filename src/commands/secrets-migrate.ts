@@ -180,25 +180,36 @@ export async function runSecretsMigrate(
             showMigrationPreview(out, { label: source.label, before, after, migration }),
         };
   const references = migration.status === 'migrated' ? migration.references : [];
-  return runTaskDefinitionPipeline(ctx, options, secretsPipeline(options, deps, online, references), {
+  const spec = secretsPipelineSpec({
+    command: COMMAND,
+    check: deps.check,
+    references,
+    commandLine: (extra) => migrateCommandLine(options, online?.region ?? '', extra),
+  });
+  return runTaskDefinitionPipeline(ctx, options, spec, {
     source,
     online,
     plan,
   });
 }
 
-// The planner-specific half of the pipeline: the secrets check and its words.
-function secretsPipeline(
-  options: SecretsMigrateOptions,
-  deps: SecretsMigrateDeps,
-  online: Online | undefined,
-  references: readonly TaskSecretReference[],
-): TaskDefinitionPipelineSpec<SecretsCheckResult> {
+/**
+ * The half of the pipeline a secrets command supplies: the `secrets check` engine as the role check
+ * (execution role can read and decrypt every secret of the new revision), its words, and re-run
+ * detection by content and the `ecsops:secrets-source` tag. `secrets migrate` and `secrets sync`.
+ */
+export function secretsPipelineSpec(args: {
+  command: string;
+  commandLine: (extra: readonly string[]) => string;
+  check?: MigrationCheck | undefined;
+  references?: readonly TaskSecretReference[] | undefined;
+}): TaskDefinitionPipelineSpec<SecretsCheckResult> {
+  const references = args.references ?? [];
   return {
-    command: COMMAND,
+    command: args.command,
     isSameRegistration: isMigrationRegistration,
     check: async (ctx, input) => {
-      const report = await (deps.check ?? defaultCheck)(ctx, { ...input, references });
+      const report = await (args.check ?? defaultCheck)(ctx, { ...input, references });
       const checked = report.result;
       return {
         status: checked.status,
@@ -214,7 +225,7 @@ function secretsPipeline(
         planFixes: async () => (await import('./secrets-check.js')).planFixChanges([report]),
       };
     },
-    commandLine: (extra) => migrateCommandLine(options, online?.region ?? '', extra),
+    commandLine: args.commandLine,
     messages: {
       checkPassed: showCheckPassed,
       skipCheckWarning: showSkipCheckWarning,

@@ -4,6 +4,7 @@
  */
 import type { FixChange } from '../commands/secrets-check.js';
 import type { SecretsMigrateChange, SecretsMigrateResult } from '../commands/secrets-migrate.js';
+import type { TaskDefinitionPipelineResult } from '../commands/task-definition-pipeline.js';
 import type { SecretsCheckResult } from '../core/secrets/check.js';
 import { type MigrationResult, SECRETS_SOURCE_TAG } from '../core/secrets/migrate.js';
 import { describeProblems } from '../core/task-definition/validate.js';
@@ -12,6 +13,9 @@ import { renderUnifiedDiff } from './diff.js';
 import type { ResultView } from './present.js';
 import type { Reporter } from './reporter.js';
 import { renderTable } from './table.js';
+
+/** A pipeline result whose check is the `secrets check` engine (secrets migrate, secrets sync). */
+export type PipelineResult = TaskDefinitionPipelineResult<SecretsCheckResult>;
 
 /** What the preview shows: the source, its text before and after, and the plan. */
 export interface MigrationPreview {
@@ -93,12 +97,11 @@ export const secretsMigrateView: ResultView<SecretsMigrateResult> = {
         } else out.info('Nothing to do: no env-loading wrapper found.');
         return;
       default:
-        renderMigrated(r, out);
+        renderPipelineResult(r, out);
     }
   },
   json(r) {
     const m = r.migration;
-    const update = r.apply?.outcomes.find((o) => o.change.kind === 'update-service');
     return {
       source: r.source.label,
       status: r.status,
@@ -110,55 +113,67 @@ export const secretsMigrateView: ResultView<SecretsMigrateResult> = {
       removedEnvironment: m.removedEnvironment,
       skippedSecrets: m.skippedSecrets,
       warnings: m.warnings,
-      refusals: r.refusals,
       sources: m.sources,
-      ...(r.taskDefinition !== undefined ? { taskDefinition: r.taskDefinition } : {}),
-      ...(r.file?.written
-        ? {
-            written: r.file.path,
-            writtenFile: r.file.written.written,
-            ...(r.file.written.backup ? { backup: r.file.written.backup } : {}),
-          }
-        : {}),
-      ...(r.registerProblems.length ? { registerProblems: r.registerProblems } : {}),
-      ...(r.check ? { check: r.check } : {}),
-      ...(r.recheck ? { recheck: r.recheck } : {}),
-      ...(r.recheckError ? { recheckError: r.recheckError } : {}),
-      ...(r.nextCommand ? { nextCommand: r.nextCommand } : {}),
-      ...(r.alreadyRegistered ? { alreadyRegistered: r.alreadyRegistered } : {}),
-      ...(r.registered ? { registered: r.registered } : {}),
-      ...(r.service
-        ? {
-            service: {
-              cluster: r.service.cluster,
-              service: r.service.service,
-              status: r.service.current
-                ? 'current'
-                : update?.status === 'applied'
-                  ? 'updated'
-                  : (update?.status ?? 'not-started'),
-              taskDefinition: r.service.current ? r.alreadyRegistered?.taskDefinition : newRevision(r),
-              previousTaskDefinition: r.service.previousTaskDefinition,
-              ...(update?.reason !== undefined ? { error: update.reason } : {}),
-            },
-          }
-        : {}),
-      ...(r.rollbackCommand ? { rollbackCommand: r.rollbackCommand } : {}),
-      ...(r.finishCommand ? { finishCommand: r.finishCommand } : {}),
-      ...(r.wait
-        ? {
-            stable: r.wait.stable,
-            waitTimeoutSeconds: r.wait.timeoutSeconds,
-            ...(r.wait.error !== undefined ? { waitError: r.wait.error } : {}),
-          }
-        : {}),
-      ...(r.apply ? outcomesJson(r.apply, (c) => changeJson(c, r)) : {}),
-      ...(r.declined ? { declined: true } : {}),
+      ...pipelineResultJson(r),
     };
   },
 };
 
-function renderMigrated(r: SecretsMigrateResult, out: Reporter): void {
+/**
+ * The JSON fields every task-definition pipeline result shares (refusals, the new definition, the
+ * file, the check, the registration, the service update, the outcomes); `secrets sync` uses it too.
+ */
+export function pipelineResultJson(r: PipelineResult): Record<string, unknown> {
+  const update = r.apply?.outcomes.find((o) => o.change.kind === 'update-service');
+  return {
+    refusals: r.refusals,
+    ...(r.taskDefinition !== undefined ? { taskDefinition: r.taskDefinition } : {}),
+    ...(r.file?.written
+      ? {
+          written: r.file.path,
+          writtenFile: r.file.written.written,
+          ...(r.file.written.backup ? { backup: r.file.written.backup } : {}),
+        }
+      : {}),
+    ...(r.registerProblems.length ? { registerProblems: r.registerProblems } : {}),
+    ...(r.check ? { check: r.check } : {}),
+    ...(r.recheck ? { recheck: r.recheck } : {}),
+    ...(r.recheckError ? { recheckError: r.recheckError } : {}),
+    ...(r.nextCommand ? { nextCommand: r.nextCommand } : {}),
+    ...(r.alreadyRegistered ? { alreadyRegistered: r.alreadyRegistered } : {}),
+    ...(r.registered ? { registered: r.registered } : {}),
+    ...(r.service
+      ? {
+          service: {
+            cluster: r.service.cluster,
+            service: r.service.service,
+            status: r.service.current
+              ? 'current'
+              : update?.status === 'applied'
+                ? 'updated'
+                : (update?.status ?? 'not-started'),
+            taskDefinition: r.service.current ? r.alreadyRegistered?.taskDefinition : newRevision(r),
+            previousTaskDefinition: r.service.previousTaskDefinition,
+            ...(update?.reason !== undefined ? { error: update.reason } : {}),
+          },
+        }
+      : {}),
+    ...(r.rollbackCommand ? { rollbackCommand: r.rollbackCommand } : {}),
+    ...(r.finishCommand ? { finishCommand: r.finishCommand } : {}),
+    ...(r.wait
+      ? {
+          stable: r.wait.stable,
+          waitTimeoutSeconds: r.wait.timeoutSeconds,
+          ...(r.wait.error !== undefined ? { waitError: r.wait.error } : {}),
+        }
+      : {}),
+    ...(r.apply ? outcomesJson(r.apply, (c) => changeJson(c, r)) : {}),
+    ...(r.declined ? { declined: true } : {}),
+  };
+}
+
+// What a migration run did: output, writes, registration, service update, wait.
+function renderPipelineResult(r: PipelineResult, out: Reporter): void {
   if (r.registerProblems.length) {
     out.warn(`RegisterTaskDefinition would reject this output. ${describeProblems(r.registerProblems)}`);
   }
@@ -193,7 +208,8 @@ function renderMigrated(r: SecretsMigrateResult, out: Reporter): void {
   }
 }
 
-function renderOutcomes(r: SecretsMigrateResult, out: Reporter): void {
+// The apply outcomes (dry run, applied / failed / not started).
+function renderOutcomes(r: PipelineResult, out: Reporter): void {
   const apply = r.apply;
   if (!apply) return;
   if (apply.mode === 'dry-run') {
@@ -212,7 +228,8 @@ function renderOutcomes(r: SecretsMigrateResult, out: Reporter): void {
   if (r.declined) out.info('Declined: nothing was registered; the inline policy put above stays.');
 }
 
-function renderFile(r: SecretsMigrateResult, out: Reporter): void {
+// Where the new definition was written (or not, on a dry run).
+function renderFile(r: PipelineResult, out: Reporter): void {
   const file = r.file;
   if (!file) return;
   if (file.written) {
@@ -222,7 +239,8 @@ function renderFile(r: SecretsMigrateResult, out: Reporter): void {
   } else if (r.dryRun) out.info(`Dry run: ${file.path} was not written.`);
 }
 
-function renderCheckFailure(
+/** Why nothing was registered: the check's findings, the fix, and the command that applies it. */
+export function renderCheckFailure(
   out: Reporter,
   checked: SecretsCheckResult | { skipped: true } | undefined,
   nextCommand: string | undefined,
@@ -244,14 +262,14 @@ function renderCheckFailure(
 }
 
 // The revision the service was (or is to be) pointed at.
-function newRevision(r: SecretsMigrateResult): string | undefined {
+function newRevision(r: PipelineResult): string | undefined {
   if (r.alreadyRegistered) return r.alreadyRegistered.taskDefinition;
   if (!r.registered) return undefined;
   const family = r.registered.taskDefinitionArn.split('/').pop()?.split(':')[0];
   return family === undefined ? undefined : `${family}:${r.registered.revision}`;
 }
 
-function changeLabel(c: SecretsMigrateChange, r: SecretsMigrateResult): string {
+function changeLabel(c: SecretsMigrateChange, r: PipelineResult): string {
   switch (c.kind) {
     case 'put-role-policy':
       return `put inline policy ${c.policyName} on ${c.roleArn}`;
@@ -268,7 +286,7 @@ function changeLabel(c: SecretsMigrateChange, r: SecretsMigrateResult): string {
   }
 }
 
-function changeJson(c: SecretsMigrateChange, r: SecretsMigrateResult): Record<string, unknown> {
+function changeJson(c: SecretsMigrateChange, r: PipelineResult): Record<string, unknown> {
   switch (c.kind) {
     case 'put-role-policy':
       return {

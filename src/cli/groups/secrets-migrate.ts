@@ -86,7 +86,25 @@ function parseSource(flags: SecretsMigrateFlags): SecretsMigrateSource {
   throw new UsageError('Give exactly one source: --task-def FAMILY[:REV]|ARN or --file PATH.');
 }
 
-function parseOutput(flags: SecretsMigrateFlags): SecretsMigrateOutput {
+/** The pipeline flags every task-definition command shares (`secrets migrate`, `secrets sync`). */
+export type PipelineFlags = Pick<
+  SecretsMigrateFlags,
+  | 'file'
+  | 'out'
+  | 'inPlace'
+  | 'register'
+  | 'updateService'
+  | 'cluster'
+  | 'service'
+  | 'wait'
+  | 'waitTimeout'
+  | 'paramsFile'
+  | 'skipCheck'
+  | 'applyFix'
+>;
+
+/** `--out` / `--in-place` -> where the new definition goes. */
+export function parseOutput(flags: PipelineFlags): SecretsMigrateOutput {
   if (flags.inPlace && flags.file === undefined) throw new UsageError('--in-place needs --file.');
   if (flags.inPlace && flags.out !== undefined) {
     throw new UsageError('--in-place and --out cannot be used together.');
@@ -96,7 +114,8 @@ function parseOutput(flags: SecretsMigrateFlags): SecretsMigrateOutput {
   return { kind: 'stdout' };
 }
 
-function parseApply(flags: SecretsMigrateFlags): SecretsMigrateApply {
+/** `--register`, `--update-service`, `--wait`, `--skip-check`, `--apply-fix` -> what to do in AWS. */
+export function parseApply(flags: PipelineFlags): SecretsMigrateApply {
   const { cluster, service } = flags;
   if (flags.updateService && !flags.register) throw new UsageError('--update-service needs --register.');
   if (!flags.updateService && (cluster !== undefined || service !== undefined)) {
@@ -134,7 +153,46 @@ export function registerSecretsMigrate(parent: Command, run: RunCommand): void {
       `Replace an env-loading wrapper (${describeMigratableWrappers()}) with native ECS secrets, expanding paths now`,
     )
     .addOption(new Option('--task-def <family[:rev]|arn>', 'a registered task definition revision'))
-    .addOption(new Option('--file <path>', 'a task definition JSON file (any shape, any key casing)'))
+    .addOption(new Option('--file <path>', 'a task definition JSON file (any shape, any key casing)'));
+  addOutputAndRegisterOptions(migrate)
+    .addOption(
+      new Option(
+        '--image-entrypoint <json>',
+        "the image's ENTRYPOINT, when the wrapper is baked into the image (alone: the image has no CMD)",
+      ).argParser(jsonStringArray),
+    )
+    .addOption(new Option('--image-command <json>', "the image's CMD").argParser(jsonStringArray))
+    .addOption(
+      new Option('--execution-role <arn>', 'execution role to set when the task definition has none'),
+    )
+    .addOption(
+      new Option('--value-from <form>', 'arn (default) or name (same-region SSM only, saves bytes)')
+        .choices(['arn', 'name'])
+        .default('arn'),
+    )
+    .addOption(
+      new Option(
+        '--params-file <path>',
+        'offline: JSON output of `aws ssm describe-parameters` instead of AWS',
+      ),
+    );
+  addCheckOptions(migrate);
+  addMutatingOptions(migrate).action((flags: SecretsMigrateFlags, command: Command) =>
+    run(command, async (ctx) => {
+      const options = toSecretsMigrateOptions(flags);
+      const [{ runSecretsMigrate }, { secretsMigrateView }, { present }] = await Promise.all([
+        import('../../commands/secrets-migrate.js'),
+        import('../../output/secrets-migrate.js'),
+        import('../../output/present.js'),
+      ]);
+      return present(ctx.out, await runSecretsMigrate(options, ctx), secretsMigrateView);
+    }),
+  );
+}
+
+/** --out, --in-place, --register, --update-service, --cluster, --service, --wait, --wait-timeout. */
+export function addOutputAndRegisterOptions(command: Command): Command {
+  return command
     .addOption(
       new Option(
         '--out <file>',
@@ -159,28 +217,12 @@ export function registerSecretsMigrate(parent: Command, run: RunCommand): void {
         '--wait-timeout <seconds>',
         `how long --wait waits (${WAIT_TIMEOUT_MIN_SECONDS}-${WAIT_TIMEOUT_MAX_SECONDS}, default ${DEFAULT_WAIT_TIMEOUT_SECONDS})`,
       ).argParser(integerIn(WAIT_TIMEOUT_MIN_SECONDS, WAIT_TIMEOUT_MAX_SECONDS)),
-    )
-    .addOption(
-      new Option(
-        '--image-entrypoint <json>',
-        "the image's ENTRYPOINT, when the wrapper is baked into the image (alone: the image has no CMD)",
-      ).argParser(jsonStringArray),
-    )
-    .addOption(new Option('--image-command <json>', "the image's CMD").argParser(jsonStringArray))
-    .addOption(
-      new Option('--execution-role <arn>', 'execution role to set when the task definition has none'),
-    )
-    .addOption(
-      new Option('--value-from <form>', 'arn (default) or name (same-region SSM only, saves bytes)')
-        .choices(['arn', 'name'])
-        .default('arn'),
-    )
-    .addOption(
-      new Option(
-        '--params-file <path>',
-        'offline: JSON output of `aws ssm describe-parameters` instead of AWS',
-      ),
-    )
+    );
+}
+
+/** --skip-check and --apply-fix: the role check before registering. */
+export function addCheckOptions(command: Command): Command {
+  return command
     .addOption(
       new Option('--skip-check', 'register without proving the execution role can read the secrets').default(
         false,
@@ -192,15 +234,4 @@ export function registerSecretsMigrate(parent: Command, run: RunCommand): void {
         'when the execution role cannot read the secrets, put the least-privilege inline policy on it, re-check, then register',
       ).default(false),
     );
-  addMutatingOptions(migrate).action((flags: SecretsMigrateFlags, command: Command) =>
-    run(command, async (ctx) => {
-      const options = toSecretsMigrateOptions(flags);
-      const [{ runSecretsMigrate }, { secretsMigrateView }, { present }] = await Promise.all([
-        import('../../commands/secrets-migrate.js'),
-        import('../../output/secrets-migrate.js'),
-        import('../../output/present.js'),
-      ]);
-      return present(ctx.out, await runSecretsMigrate(options, ctx), secretsMigrateView);
-    }),
-  );
 }

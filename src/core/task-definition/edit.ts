@@ -19,6 +19,10 @@ export interface ContainerEdit {
   command?: string[];
   /** `environment` entries to remove, by name (the other entries keep their exact JSON). */
   removeEnvironment?: readonly string[];
+  /** `secrets` entries to remove, by name (before `setSecrets` and `addSecrets`). */
+  removeSecrets?: readonly string[];
+  /** `secrets` entries whose `valueFrom` changes in place, by name. */
+  setSecrets?: readonly SecretEntry[];
   /** `secrets` entries to append. */
   addSecrets?: readonly SecretEntry[];
 }
@@ -59,6 +63,27 @@ function applyContainerEdit(container: JsonObject, change: ContainerEdit): void 
       });
       if (kept.length === 0) deleteField(container, 'environment');
       else container[env.key] = kept;
+    }
+  }
+  if ((change.removeSecrets?.length ?? 0) > 0 || (change.setSecrets?.length ?? 0) > 0) {
+    const key = findKey(container, 'secrets');
+    const existing = key === undefined ? undefined : container[key];
+    if (key !== undefined && Array.isArray(existing)) {
+      const drop = new Set(change.removeSecrets ?? []);
+      const set = new Map((change.setSecrets ?? []).map((s) => [s.name, s.valueFrom]));
+      const kept = existing.flatMap((e) => {
+        if (!isJsonObject(e)) return [e];
+        const name = getField(e, 'name')?.value;
+        if (typeof name !== 'string') return [e];
+        if (drop.has(name)) return [];
+        const valueFrom = set.get(name);
+        if (valueFrom === undefined) return [e];
+        const copy = { ...e };
+        setField(copy, 'valueFrom', valueFrom);
+        return [copy];
+      });
+      if (kept.length === 0 && (change.addSecrets?.length ?? 0) === 0) deleteField(container, 'secrets');
+      else container[key] = kept;
     }
   }
   if (change.addSecrets !== undefined && change.addSecrets.length > 0) {

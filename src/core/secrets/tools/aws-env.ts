@@ -3,6 +3,7 @@ import {
   failClosedWarning,
   isDynamic,
   listPath,
+  recordedSource,
   resolveCollisions,
   runsWrapper,
   shellScript,
@@ -136,7 +137,7 @@ export const awsEnv: ToolAdapter<AwsEnvConfig> = {
       precedence: 'secret-wins',
       warnings: params.length > 0 ? [snapshotWarning('aws-env', config.path)] : [],
       refusals: [...refusals, ...resolved.refusals],
-      sources: [`aws-env:${config.path}`],
+      sources: [recordedSource('aws-env', config.recursive ? ['recursive'] : [], config.path)],
     };
   },
 };

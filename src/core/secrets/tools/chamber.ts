@@ -4,6 +4,7 @@ import {
   isDynamic,
   listPath,
   type MappedCandidate,
+  recordedSource,
   resolveCollisions,
   runsWrapper,
   snapshotWarning,
@@ -228,7 +229,7 @@ export const chamber: ToolAdapter<ChamberConfig> = {
     const candidates: MappedCandidate[] = [];
     for (const svc of config.services) {
       const path = `/${svc}/`;
-      sources.push(`chamber:${path}`);
+      sources.push(recordedSource('chamber', config.strict ? ['strict'] : [], path));
       const params = listPath(catalogue.byPath(path, false), path, false).filter((p) =>
         PARAM_NAME_RE.test(p.name),
       );

@@ -125,6 +125,15 @@ export function resolveCollisions(
   return { secrets, collisions, refusals };
 }
 
+/**
+ * One `ecsops:secrets-source` entry: `tool[+modifier…]:target`, e.g. `chamber:/billing/`,
+ * `aws-env+recursive:/app/`, `ssmwrap+onelevel+prefix=APP_:/app`. The modifiers are the naming
+ * options `secrets drift` needs to re-expand the target (core/secrets/drift.ts reads them back).
+ */
+export function recordedSource(tool: ToolName, modifiers: readonly string[], target: string): string {
+  return `${[tool, ...modifiers].join('+')}:${target}`;
+}
+
 /** An SSM source for a parameter. */
 export function ssmSource(parameter: ParameterMetadata): SecretSource {
   return { kind: 'ssm', parameterName: parameter.name, parameter };
@@ -132,7 +141,7 @@ export function ssmSource(parameter: ParameterMetadata): SecretSource {
 
 /** Standard warning: a path expanded now is a snapshot (docs/env-tools.md §0, roadmap #535). */
 export function snapshotWarning(tool: ToolName, path: string): string {
-  return `${tool}: ${path} was read at container start; native secrets are a snapshot taken now — parameters added under it later need a re-run of \`ecsops secrets migrate\``;
+  return `${tool}: ${path} was read at container start; native secrets are a snapshot taken now — parameters added or deleted under it later are found by \`ecsops secrets drift\` and applied by \`ecsops secrets sync\``;
 }
 
 /** Standard warning: the wrapper started the app when fetching failed; native secrets fail closed. */

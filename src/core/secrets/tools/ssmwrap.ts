@@ -6,6 +6,7 @@ import {
   isDynamic,
   listPath,
   type MappedCandidate,
+  recordedSource,
   resolveCollisions,
   runsWrapper,
   snapshotWarning,
@@ -49,6 +50,14 @@ export function ssmwrapEnvName(parameterName: string, prefix: string, entirePath
     ? parameterName.replaceAll('/', '_').replace(/^_+/, '')
     : (parameterName.split('/').pop() ?? parameterName);
   return `${prefix}${base}`.toUpperCase();
+}
+
+// The naming options a re-expansion needs (secrets drift); a prefix a tag cannot hold is left out.
+function ssmwrapModifiers(rule: SsmwrapRule): string[] {
+  const mods: string[] = [];
+  if (rule.entirePath) mods.push('entirepath');
+  if (rule.prefix !== '' && /^[\w.\-/@=]+$/.test(rule.prefix)) mods.push(`prefix=${rule.prefix}`);
+  return mods;
 }
 
 function ruleText(rule: SsmwrapRule, version: SsmwrapConfig['version']): string {
@@ -322,7 +331,7 @@ export const ssmwrap: ToolAdapter<SsmwrapConfig> = {
     for (const rule of config.rules) {
       const rt = ruleText(rule, config.version);
       if (rule.target.kind === 'name') {
-        sources.push(`ssmwrap:${rule.target.name}`);
+        sources.push(recordedSource('ssmwrap', ssmwrapModifiers(rule), rule.target.name));
         const p = catalogue.byName(rule.target.name);
         if (p === undefined) {
           refusals.push(
@@ -340,7 +349,9 @@ export const ssmwrap: ToolAdapter<SsmwrapConfig> = {
       }
       const { path, recursive } = rule.target;
       // Tag values allow only letters, digits, spaces and + - = . _ : / @, so no `**`.
-      sources.push(`ssmwrap${recursive ? '+recursive' : ''}:${path}`);
+      sources.push(
+        recordedSource('ssmwrap', [recursive ? 'recursive' : 'onelevel', ...ssmwrapModifiers(rule)], path),
+      );
       const params = listPath(catalogue.byPath(path, recursive), path, recursive);
       if (params.length === 0) {
         refusals.push(`ssmwrap: no parameters under ${path}`);
