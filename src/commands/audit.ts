@@ -9,6 +9,7 @@ import {
   findAlarmFindings,
   findAlarmHealthFindings,
   findAwslogsContainers,
+  findDriftFindings,
   findEventsRuleFindings,
   findInsightsFindings,
   findLogsFindings,
@@ -25,6 +26,7 @@ import { allInOrder, mapConcurrent, observed, type Settled } from '../core/concu
 import { type ClusterState, type InsightsLevel, regionOfArn, type ServiceState } from '../core/ecs-types.js';
 import { DEFAULT_ASSUME_ROLE } from '../core/fleet.js';
 import { findWrapperUses } from '../core/secrets/check.js';
+import { SECRETS_SOURCE_TAG } from '../core/secrets/migrate.js';
 import {
   type ParsedTaskDefinition,
   readTaskDefinitionDocument,
@@ -46,6 +48,7 @@ import {
   prefetchSecretsCheckReads,
   type SecretsCheckCache,
 } from './secrets-check.js';
+import { createSecretsDriftReads, findSecretsDrift } from './secrets-drift.js';
 
 /** Parsed flags of `ecsops audit`. */
 export interface AuditOptions {
@@ -67,7 +70,8 @@ export interface AuditUnreadable {
     | 'services'
     | 'task-definition'
     | 'secrets'
-    | 'logs';
+    | 'logs'
+    | 'drift';
   /** The cluster or task definition, when the part is one resource. */
   resource?: string | undefined;
   message: string;
@@ -287,11 +291,12 @@ async function auditTaskDefinitions(
     cache.accounts.set(region, Promise.resolve(account));
   // The logs check reads the same roles: through the same maps, each role is read once.
   const logsCache: LogsCheckCache = { roles: cache.roles, managedPolicies: cache.managedPolicies };
-  const [secrets, logs] = await allInOrder([
+  const [secrets, logs, drift] = await allInOrder([
     auditSecrets(ctx, account, targets, cache, fix, unreadable),
     auditLogs(ctx, account, targets, logsCache, fix, unreadable),
+    auditDrift(ctx, account, targets, fix, unreadable),
   ] as const);
-  const findings = [...secrets, ...logs];
+  const findings = [...secrets, ...logs, ...drift];
   return findings;
 }
 
@@ -498,4 +503,47 @@ function readAlarmHealthFrom(
     })),
     now: ctx.now(),
   };
+}
+
+/**
+ * The secrets drift of every migrated target (tagged `ecsops:secrets-source`): `findSecretsDrift`
+ * of `secrets drift`, with one read cache, so a path several definitions share is listed once.
+ * A source it could not compare is an unreadable part.
+ */
+async function auditDrift(
+  ctx: CommandContext,
+  account: string,
+  targets: readonly AuditTarget[],
+  fix: FixCommand,
+  unreadable: AuditUnreadable[],
+): Promise<AuditFinding[]> {
+  const reads = createSecretsDriftReads();
+  const tagged = targets.filter((t) => t.record.tags.some((tag) => tag.key === SECRETS_SOURCE_TAG));
+  const settled = await mapConcurrent(
+    tagged,
+    ctx.global.concurrency,
+    (t) => findSecretsDrift(ctx, t.region, t.record, reads),
+    ctx.signal,
+  );
+  const findings: AuditFinding[] = [];
+  tagged.forEach((t, i) => {
+    const s = settledOrInterrupted(settled[i]);
+    if (s.status === 'rejected') {
+      unreadable.push(partError(account, t.region, 'drift', s.reason, t.label));
+      return;
+    }
+    for (const problem of s.value.problems)
+      unreadable.push({ account, region: t.region, part: 'drift', resource: t.label, message: problem });
+    findings.push(
+      ...findDriftFindings({
+        account,
+        region: t.region,
+        taskDefinition: { label: t.label, arn: t.arn },
+        services: t.services,
+        items: s.value.items,
+        fix,
+      }),
+    );
+  });
+  return findings;
 }

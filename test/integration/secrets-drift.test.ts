@@ -184,6 +184,23 @@ describe('ecsops secrets drift (built CLI against moto)', () => {
     expect(human.stdout).toMatch(/added\s+app\s+NEW_FLAG\s+\/billing\/new-flag/);
     expect(human.stdout).not.toContain('PAGER_TOKEN');
     expect(human.stderr).toContain('1 added, 1 deleted, 0 changed');
+
+    // ecsops audit reports the same drift, through the same findSecretsDrift, with the sync command.
+    await startRecording();
+    const audit = await runCli(['audit', '--json']);
+    const auditCalls = await stopRecording();
+    expect(audit.code, audit.stderr).toBe(1);
+    const findings = (parseJsonDocument(audit) as { findings: Record<string, unknown>[] }).findings.filter(
+      (f) => String(f.kind).startsWith('secrets-drift-'),
+    );
+    const fix =
+      'ecsops secrets sync --task-def billing:2 --register --update-service --cluster C --service S --region us-east-1';
+    expect(findings).toMatchObject([
+      { kind: 'secrets-drift-deleted', severity: 'high', secretName: 'API_KEY', container: 'app', fix },
+      { kind: 'secrets-drift-added', severity: 'medium', secretName: 'NEW_FLAG', container: 'app', fix },
+    ]);
+    expect(callsMatching(auditCalls, VALUE_READS)).toEqual([]);
+    expect(callsMatching(auditCalls, WRITES)).toEqual([]);
   });
 
   it('a definition ecsops did not migrate has nothing to compare (exit 0); an unknown one is exit 2', async () => {

@@ -366,3 +366,62 @@ export function findLogsFindings(input: {
     ),
   ];
 }
+
+/** One `secrets drift` difference as `findDriftFindings` takes it (src/core/secrets/drift.ts). */
+export interface DriftItemLike {
+  kind: 'added' | 'deleted' | 'changed';
+  container: string;
+  name: string;
+  parameter: string;
+  source: string;
+  valueFrom: string;
+  conflict?: string | undefined;
+}
+
+/**
+ * The drift of one migrated definition from its recorded sources (`secrets drift`), one finding per
+ * env var. An added name that a hand-added secret already holds is left out: sync keeps it too.
+ */
+export function findDriftFindings(input: {
+  account: string;
+  region: string;
+  taskDefinition: { label: string; arn?: string | undefined };
+  services: readonly string[];
+  items: readonly DriftItemLike[];
+  fix: FixCommand;
+}): AuditFinding[] {
+  const label = input.taskDefinition.label;
+  // One service runs the revision: the fix points it at the synced revision too (as `secrets drift` says).
+  const [only, ...more] = input.services;
+  const [cluster, service] = only && more.length === 0 ? only.split('/') : [];
+  const fix = input.fix(input.region, [
+    'secrets',
+    'sync',
+    '--task-def',
+    shellWord(label),
+    '--register',
+    ...(cluster && service
+      ? ['--update-service', '--cluster', shellWord(cluster), '--service', shellWord(service)]
+      : []),
+  ]);
+  return input.items
+    .filter((item) => !(item.kind === 'added' && item.conflict))
+    .map((item) =>
+      finding(`secrets-drift-${item.kind}`, {
+        account: input.account,
+        region: input.region,
+        resource: { type: 'task-definition', name: label, arn: input.taskDefinition.arn },
+        services: [...input.services],
+        container: item.container,
+        secretName: item.name,
+        valueFrom: item.valueFrom,
+        message:
+          item.kind === 'deleted'
+            ? `${label} ${item.container}: ${item.name} reads ${item.parameter}, which is gone from ${item.source}: the next task start fails`
+            : item.kind === 'added'
+              ? `${label} ${item.container}: ${item.parameter} is under ${item.source} but not in the definition's secrets (${item.name})`
+              : `${label} ${item.container}: ${item.name} now comes from ${item.parameter} (${item.source})`,
+        fix,
+      }),
+    );
+}

@@ -38,6 +38,12 @@ export const AUDIT_KINDS = {
       "a role cannot write a container's log destination (the execution role for awslogs, the task role for FireLens): logs are lost",
     fix: 'logs check --fix',
   },
+  'secrets-drift-deleted': {
+    severity: 'high',
+    about:
+      "a migrated definition's secret names a parameter that is gone from its recorded source path: new tasks fail to start",
+    fix: 'secrets sync',
+  },
   'service-without-alarm': {
     severity: 'high',
     about: 'a service with desired count > 0 has no ecsops task-health alarm',
@@ -58,6 +64,17 @@ export const AUDIT_KINDS = {
     severity: 'medium',
     about: 'a task definition a service runs still loads secrets through an env-loading wrapper',
     fix: 'secrets migrate',
+  },
+  'secrets-drift-added': {
+    severity: 'medium',
+    about:
+      "a parameter now under a migrated definition's recorded source path is missing from its secrets (the wrapper would have loaded it)",
+    fix: 'secrets sync',
+  },
+  'secrets-drift-changed': {
+    severity: 'medium',
+    about: "a migrated definition's env var now comes from another parameter under its recorded sources",
+    fix: 'secrets sync',
   },
   'insights-off': {
     severity: 'medium',

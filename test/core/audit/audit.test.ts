@@ -5,6 +5,7 @@ import {
   type FixCommand,
   findAlarmFindings,
   findAlarmHealthFindings,
+  findDriftFindings,
   findEventsRuleFindings,
   findInsightsFindings,
   findSecretsFindings,
@@ -296,6 +297,47 @@ describe('findAlarmHealthFindings', () => {
     expect(findAlarmHealthFindings({ account: ACCOUNT, problems: [problem('insights-off')], fix })).toEqual(
       [],
     );
+  });
+});
+
+describe('findDriftFindings', () => {
+  const item = (kind: 'added' | 'deleted' | 'changed', over: Record<string, unknown> = {}) => ({
+    kind,
+    container: 'app',
+    name: 'API_KEY',
+    parameter: '/billing/api-key',
+    source: 'chamber:/billing/',
+    valueFrom: 'arn:aws:ssm:eu-west-1:111122223333:parameter/billing/api-key',
+    ...over,
+  });
+  const run = (items: ReturnType<typeof item>[], services = ['prod/billing']) =>
+    findDriftFindings({
+      account: ACCOUNT,
+      region: 'eu-west-1',
+      taskDefinition: { label: 'billing:2' },
+      services,
+      items,
+      fix,
+    });
+
+  it('one finding per env var, by kind, with the sync command pointing the one service at it', () => {
+    const found = run([item('deleted'), item('added', { name: 'NEW' }), item('changed', { name: 'URL' })]);
+    expect(found.map((f) => [f.kind, f.severity, f.secretName])).toEqual([
+      ['secrets-drift-deleted', 'high', 'API_KEY'],
+      ['secrets-drift-added', 'medium', 'NEW'],
+      ['secrets-drift-changed', 'medium', 'URL'],
+    ]);
+    expect(found[0]?.fix).toBe(
+      'ecsops secrets sync --task-def billing:2 --register --update-service --cluster prod --service billing --region eu-west-1',
+    );
+    expect(found[0]?.message).toContain('the next task start fails');
+  });
+
+  it('with several services the fix registers only; an added name a hand-added secret holds is left out', () => {
+    const found = run([item('added', { conflict: 'secret' }), item('deleted')], ['prod/a', 'prod/b']);
+    expect(found.map((f) => [f.kind, f.fix])).toEqual([
+      ['secrets-drift-deleted', 'ecsops secrets sync --task-def billing:2 --register --region eu-west-1'],
+    ]);
   });
 });
 
